@@ -14,8 +14,10 @@ Feature: das-scheduler, a kube-scheduler with the DAS plugin
     Then pod "web" in "sched-plain" is bound to node "plain-node"
 
   Scenario: A pod that needs a MIG slice stays Pending while the allocator is unreachable
-    Given a Ready node "gpu-node" with 8 CPUs and 32 GiB of memory
+    Given the DAS allocator is stopped
+    And a Ready node "gpu-node" with 8 CPUs and 32 GiB of memory
     And a namespace "sched-noalloc"
     When I create a pod "trainer" in "sched-noalloc" for das-scheduler asking for 1 "mig.das.com/1g.5gb"
     Then pod "trainer" in "sched-noalloc" stays Pending and its PodScheduled condition says "DAS allocator unavailable"
     And an event "FailedScheduling" on pod "trainer" in "sched-noalloc" says "DAS allocator unavailable"
+    And pod "trainer" in "sched-noalloc" has no AllocationClaim

@@ -58,6 +58,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     public static final String DAS_NAMESPACE = DASOperator.DEFAULT_NAMESPACE;
     public static final String SCHEDULER_NAME = SchedulerConfiguration.SCHEDULER_NAME;
     public static final String SCHEDULER_LEASE = SchedulerConfiguration.LEASE_NAME;
+    public static final String ALLOCATOR = "das-allocator";
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCluster.class);
     private static final String DIR_PREFIX = "das-cluster-";
     private static final String OWNER_FILE = "owner.pid";
@@ -193,6 +194,49 @@ public final class EmbeddedCluster implements AutoCloseable {
                 "--v=2"));
         awaitHealthy(SCHEDULER_NAME, () -> httpOk(insecureTls(), "https://127.0.0.1:" + schedulerPort + "/healthz"));
         awaitHealthy(SCHEDULER_NAME + " leader lease", () -> schedulerLeaseHolder().isPresent());
+    }
+
+    /**
+     * Starts the DAS allocator in its own JVM (as it runs in its own container), serving {@link #allocatorSocket()},
+     * and waits until it serves: it opens the socket only after its informers have synced.
+     */
+    public void startAllocator(String placementPolicy) {
+        if (processes.containsKey(ALLOCATOR)) {
+            throw new IllegalStateException("the allocator is already running");
+        }
+        write(dir.resolve("allocator.kubeconfig"), read(kubeconfig()));
+        try {
+            Files.deleteIfExists(allocatorSocket());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = dir.resolve("logs").resolve(ALLOCATOR + ".log");
+        if (!Files.exists(log)) {
+            ManagedProcess.ensureLog(log);
+        }
+        processes.put(ALLOCATOR, ManagedProcess.start(ALLOCATOR, List.of(java, "-XX:+UseSerialGC", "-Xss512k",
+                "-cp", System.getProperty("java.class.path"), "com.redhat.das.allocator.Main",
+                "--socket=" + allocatorSocket(), "--namespace=" + DAS_NAMESPACE, "--placement-policy=" + placementPolicy,
+                "--gc-interval=PT2S", "--gc-grace=PT10S"), dir, log, Map.of("KUBECONFIG", dir.resolve("allocator.kubeconfig").toString())));
+        awaitHealthy(ALLOCATOR, () -> Files.exists(allocatorSocket()));
+    }
+
+    /** Stops the allocator gracefully (SIGTERM). */
+    public void stopAllocator() {
+        stop(ALLOCATOR);
+    }
+
+    /** Kills the allocator at once (SIGKILL), as a crash or an OOM kill would. */
+    public void killAllocator() {
+        ManagedProcess p = processes.remove(ALLOCATOR);
+        if (p != null) {
+            p.kill();
+        }
+    }
+
+    public boolean allocatorRunning() {
+        return processes.containsKey(ALLOCATOR) && processes.get(ALLOCATOR).isAlive();
     }
 
     /** The identity holding das-scheduler's leader lease, if any. */

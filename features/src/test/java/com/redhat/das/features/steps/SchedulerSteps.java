@@ -24,6 +24,7 @@ import java.util.Optional;
 public class SchedulerSteps {
 
     private final ScenarioObjects objects;
+    private String lastSchedulingMessage;
 
     public SchedulerSteps(ScenarioObjects objects) {
         this.objects = objects;
@@ -78,6 +79,58 @@ public class SchedulerSteps {
         createPod(namespace, name, Map.of(resource, new Quantity(Integer.toString(count))));
     }
 
+    @When("I create pods {string} in {string} one after another, each asking for {string}")
+    public void podsOneAfterAnother(String names, String namespace, String resources) {
+        for (String name : AllocatorSteps.podList(names)) {
+            createPod(namespace, name, limits(resources));
+            boundSomewhere(name, namespace);
+        }
+    }
+
+    @When("I create pods {string} in {string} at once, each asking for {string}")
+    public void podsAtOnce(String names, String namespace, String resources) {
+        AllocatorSteps.podList(names).forEach(name -> createPod(namespace, name, limits(resources)));
+    }
+
+    @When("I create a pod {string} in {string} asking for {string}")
+    public void podAskingFor(String name, String namespace, String resources) {
+        createPod(namespace, name, limits(resources));
+    }
+
+    @When("I delete pod {string} in {string}")
+    public void deletePod(String name, String namespace) {
+        client().pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
+        await("pod " + namespace + "/" + name + " gone").atMost(Duration.ofSeconds(30))
+                .until(() -> client().pods().inNamespace(namespace).withName(name).get() == null);
+    }
+
+    @Then("pods {string} in {string} are bound to node {string}")
+    public void podsBound(String names, String namespace, String node) {
+        AllocatorSteps.podList(names).forEach(n -> boundTo(n, namespace, node));
+    }
+
+    @Then("all pods in {string} are bound within {int} seconds")
+    public void allBound(String namespace, int seconds) {
+        await("all pods of " + namespace + " bound").atMost(Duration.ofSeconds(seconds)).untilAsserted(() ->
+                assertThat(client().pods().inNamespace(namespace).list().getItems())
+                        .allSatisfy(p -> assertThat(p.getSpec().getNodeName()).as(p.getMetadata().getName()).isNotNull()));
+    }
+
+    private void boundSomewhere(String name, String namespace) {
+        await("pod " + namespace + "/" + name + " bound").atMost(Duration.ofSeconds(30))
+                .until(() -> client().pods().inNamespace(namespace).withName(name).get().getSpec().getNodeName() != null);
+    }
+
+    /** "2 mig.das.com/1g.5gb, 1 mig.das.com/3g.20gb" → limits. */
+    private static Map<String, Quantity> limits(String resources) {
+        Map<String, Quantity> limits = new java.util.LinkedHashMap<>();
+        for (String item : resources.split(",\\s*")) {
+            String[] countAndName = item.trim().split("\\s+", 2);
+            limits.put(countAndName[1], new Quantity(countAndName[0]));
+        }
+        return limits;
+    }
+
     private void createPod(String namespace, String name, Map<String, Quantity> limits) {
         Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
                 .withNewSpec().withSchedulerName(EmbeddedCluster.SCHEDULER_NAME).withTerminationGracePeriodSeconds(0L)
@@ -101,9 +154,15 @@ public class SchedulerSteps {
                             assertThat(c.getStatus()).isEqualTo("False");
                             assertThat(c.getMessage()).contains(message);
                         }));
+        lastSchedulingMessage = scheduledCondition(namespace, name).orElseThrow().getMessage();
         // and it is not bound a little later either: nothing may start a pod without its slice
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
                 .until(() -> client().pods().inNamespace(namespace).withName(name).get().getSpec().getNodeName() == null);
+    }
+
+    @Then("the scheduling message also says {string}")
+    public void messageAlsoSays(String text) {
+        assertThat(lastSchedulingMessage).contains(text);
     }
 
     @Then("an event {string} on pod {string} in {string} says {string}")

@@ -12,6 +12,7 @@ public final class SharedCluster {
     @BeforeAll
     public static void startCluster() {
         cluster = EmbeddedCluster.start(EmbeddedCluster.Options.defaults());
+        cluster.startAllocator("packed");
     }
 
     @AfterAll

@@ -1,0 +1,157 @@
+package com.redhat.das.features.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.redhat.das.api.mig.GpuModel;
+import com.redhat.das.api.mig.LayoutCheck;
+import com.redhat.das.api.mig.MigCatalog;
+import com.redhat.das.api.mig.PlacedInstance;
+import com.redhat.das.api.mig.PlacementRules;
+import com.redhat.das.api.v1alpha1.AllocationClaim;
+import com.redhat.das.api.v1alpha1.ClaimState;
+import com.redhat.das.features.cluster.EmbeddedCluster;
+import io.cucumber.java.After;
+import io.cucumber.java.en.Given;
+import io.cucumber.java.en.Then;
+import io.cucumber.java.en.When;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Steps about the DAS allocator and the AllocationClaims it writes. */
+public class AllocatorSteps {
+
+    private final Map<String, String> claimUidsBefore = new HashMap<>();
+
+    private static KubernetesClient client() {
+        return SharedCluster.get().client();
+    }
+
+    static List<AllocationClaim> claims() {
+        return client().resources(AllocationClaim.class).inNamespace(EmbeddedCluster.DAS_NAMESPACE).list().getItems();
+    }
+
+    static List<AllocationClaim> claimsOf(String namespace, String pod) {
+        Pod p = client().pods().inNamespace(namespace).withName(pod).get();
+        if (p == null) {
+            return List.of();
+        }
+        String uid = p.getMetadata().getUid();
+        return claims().stream().filter(c -> uid.equals(c.getSpec().podRef().uid())).toList();
+    }
+
+    @After
+    public void allocatorKeepsRunning() {
+        if (!SharedCluster.get().allocatorRunning()) {
+            SharedCluster.get().stopAllocator();
+            SharedCluster.get().startAllocator("packed");
+        }
+    }
+
+    @Given("the DAS allocator is stopped")
+    public void allocatorStopped() {
+        SharedCluster.get().stopAllocator();
+    }
+
+    @When("the DAS allocator is killed")
+    public void killAllocator() {
+        claims().forEach(c -> claimUidsBefore.put(c.getMetadata().getName(), c.getMetadata().getUid()));
+        SharedCluster.get().killAllocator();
+    }
+
+    @When("the DAS allocator is started again")
+    public void restartAllocator() {
+        SharedCluster.get().startAllocator("packed");
+    }
+
+    @Then("pod {string} in {string} has {int} AllocationClaim(s) in state {string} on node {string}")
+    public void podClaims(String pod, String namespace, int count, String state, String node) {
+        await("claims of " + namespace + "/" + pod).atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            List<AllocationClaim> claims = claimsOf(namespace, pod);
+            assertThat(claims).hasSize(count).allSatisfy(c -> {
+                assertThat(c.getSpec().nodename()).isEqualTo(node);
+                assertThat(c.getStatus().state().apiValue()).isEqualTo(state);
+                assertThat(c.getMetadata().getFinalizers()).contains(AllocationClaim.FINALIZER);
+            });
+        });
+    }
+
+    @Then("pod {string} in {string} has no AllocationClaim")
+    public void noClaims(String pod, String namespace) {
+        assertThat(claimsOf(namespace, pod)).isEmpty();
+    }
+
+    @Then("the pods {string} in {string} all hold slices on the same GPU of node {string}")
+    public void sameGpu(String pods, String namespace, String node) {
+        Set<String> gpus = podList(pods).stream().flatMap(p -> claimsOf(namespace, p).stream())
+                .peek(c -> assertThat(c.getSpec().nodename()).isEqualTo(node))
+                .map(c -> c.getSpec().gpuUUID()).collect(Collectors.toSet());
+        assertThat(gpus).hasSize(1);
+    }
+
+    @Then("GPU {int} of node {string} holds no slice")
+    public void gpuUntouched(int index, String node) {
+        String uuid = GpuNodeSteps.gpuUuid(node, index);
+        assertThat(claims()).noneMatch(c -> uuid.equals(c.getSpec().gpuUUID()));
+    }
+
+    @Then("GPU {int} of node {string} holds slices {string}")
+    public void gpuHolds(int index, String node, String layout) {
+        String uuid = GpuNodeSteps.gpuUuid(node, index);
+        String actual = claims().stream().filter(c -> uuid.equals(c.getSpec().gpuUUID()))
+                .sorted(java.util.Comparator.comparingInt(c -> c.getSpec().migPlacement().start()))
+                .map(c -> c.getSpec().profile() + "@" + c.getSpec().migPlacement().start())
+                .collect(Collectors.joining(", "));
+        assertThat(actual).isEqualTo(layout);
+    }
+
+    @Then("no GPU of node {string} holds overlapping or over-budget slices of model {string}")
+    public void layoutsValid(String node, String modelName) {
+        GpuModel model = MigCatalog.bundled().requireModel(modelName);
+        Map<String, List<AllocationClaim>> byGpu = claims().stream().filter(c -> node.equals(c.getSpec().nodename()))
+                .collect(Collectors.groupingBy(c -> c.getSpec().gpuUUID()));
+        byGpu.forEach((gpu, claims) -> {
+            LayoutCheck check = PlacementRules.of(model).check(claims.stream()
+                    .map(c -> PlacedInstance.of(model, c.getSpec().profile(), c.getSpec().migPlacement().start())).toList());
+            assertThat(check.isValid()).as("layout of %s: %s", gpu, check.describe()).isTrue();
+        });
+    }
+
+    @Then("every claim that existed before the crash still exists unchanged")
+    public void claimsKept() {
+        assertThat(claimUidsBefore).isNotEmpty();
+        Map<String, String> now = claims().stream()
+                .collect(Collectors.toMap(c -> c.getMetadata().getName(), c -> c.getMetadata().getUid()));
+        claimUidsBefore.forEach((name, uid) -> assertThat(now).containsEntry(name, uid));
+    }
+
+    @Then("every pod of {string} holds exactly its {int} slice(s) and no slice is held twice")
+    public void eachPodHoldsItsSlices(String namespace, int perPod) {
+        List<Pod> pods = client().pods().inNamespace(namespace).list().getItems();
+        assertThat(pods).isNotEmpty();
+        for (Pod p : pods) {
+            List<AllocationClaim> mine = claims().stream().filter(c -> p.getMetadata().getUid().equals(c.getSpec().podRef().uid())).toList();
+            assertThat(mine).as("claims of %s", p.getMetadata().getName()).hasSize(perPod)
+                    .allSatisfy(c -> assertThat(c.getSpec().nodename()).isEqualTo(p.getSpec().getNodeName()));
+        }
+        Map<String, Long> slots = claims().stream().collect(Collectors.groupingBy(
+                c -> c.getSpec().gpuUUID() + "@" + c.getSpec().migPlacement().start(), Collectors.counting()));
+        assertThat(slots).allSatisfy((slot, n) -> assertThat(n).as("claims at %s", slot).isEqualTo(1L));
+    }
+
+    @Then("claim states are all {string}")
+    public void allStates(String state) {
+        assertThat(claims()).allSatisfy(c -> assertThat(c.getStatus().state()).isEqualTo(
+                java.util.Arrays.stream(ClaimState.values()).filter(s -> s.apiValue().equals(state)).findFirst().orElseThrow()));
+    }
+
+    static List<String> podList(String pods) {
+        return java.util.Arrays.stream(pods.split(",\\s*")).toList();
+    }
+}
