@@ -20,12 +20,20 @@ final class PreFilterHandler {
             case PodRequestParser.NoSlices none -> PreFilterResponse.newBuilder()
                     .setPodRejection("the pod asks for no MIG slice; it should not have been sent to the DAS allocator").build();
             case PodRequestParser.Slices slices -> {
-                PlacementEngine.Evaluation e = engine.evaluate(slices.demand());
                 PreFilterResponse.Builder b = PreFilterResponse.newBuilder();
-                if (e.podRejection() != null) {
-                    b.setPodRejection(e.podRejection());
-                } else {
-                    b.putAllFeasibleNodes(e.feasible()).putAllRejectedNodes(e.rejected());
+                String rejection = engine.evaluate(slices.demand(), new PlacementEngine.Verdicts() {
+                    @Override
+                    public void feasible(String node, long score) {
+                        b.putFeasibleNodes(node, score);
+                    }
+
+                    @Override
+                    public void rejected(String node, String reason) {
+                        b.putRejectedNodes(node, reason);
+                    }
+                });
+                if (rejection != null) {
+                    b.setPodRejection(rejection);
                 }
                 yield b.build();
             }

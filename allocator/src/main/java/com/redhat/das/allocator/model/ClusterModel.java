@@ -62,7 +62,11 @@ public final class ClusterModel {
     private final GpuModels models = new GpuModels();
     private final AtomicLong versions = new AtomicLong();
 
-    private final Map<String, List<GpuInventory>> inventories = new HashMap<>();
+    /** A GPU as published, with its placement rules worked out once per NodeAccelerator change. */
+    private record PublishedGpu(GpuInventory inventory, PlacementRules rules) {
+    }
+
+    private final Map<String, List<PublishedGpu>> inventories = new HashMap<>();
     private final Map<String, Map<String, ClaimedSlice>> claimsByNode = new HashMap<>();
     private final Map<String, String> nodeOfClaim = new HashMap<>();
     private final Map<String, Reservation> reservations = new HashMap<>();
@@ -98,11 +102,7 @@ public final class ClusterModel {
 
     private void refreshOffered() {
         Set<String> names = new TreeSet<>();
-        inventories.values().forEach(gpus -> gpus.forEach(g -> {
-            if (g.profiles() != null) {
-                g.profiles().forEach(p -> names.add(p.name()));
-            }
-        }));
+        inventories.values().forEach(gpus -> gpus.forEach(g -> g.rules().model().profiles().forEach(p -> names.add(p.name()))));
         offered = java.util.Collections.unmodifiableSet(names);
     }
 
@@ -111,8 +111,16 @@ public final class ClusterModel {
     public void upsertNodeAccelerator(NodeAccelerator na) {
         String node = na.getMetadata().getName();
         List<GpuInventory> gpus = na.getSpec() == null || na.getSpec().gpus() == null ? List.of() : na.getSpec().gpus();
+        List<PublishedGpu> published = new ArrayList<>();
+        for (GpuInventory inv : gpus) {
+            try {
+                published.add(new PublishedGpu(inv, models.rulesOf(inv)));
+            } catch (IllegalArgumentException e) {
+                LOG.error("node {}: GPU {} has an inventory DAS cannot use ({}); it is left out", node, inv.uuid(), e.getMessage());
+            }
+        }
         synchronized (lock) {
-            inventories.put(node, gpus);
+            inventories.put(node, List.copyOf(published));
             refreshOffered();
             rebuild(node);
         }
@@ -257,19 +265,14 @@ public final class ClusterModel {
 
     /** Recomputes one node from its inventory, its claims and the reservations on it. Caller holds the lock. */
     private void rebuild(String node) {
-        List<GpuInventory> inventory = inventories.get(node);
+        List<PublishedGpu> inventory = inventories.get(node);
         if (inventory == null) {
             nodes.remove(node);
             return;
         }
         Map<String, GpuState> gpus = new LinkedHashMap<>();
-        for (GpuInventory inv : inventory) {
-            try {
-                PlacementRules rules = models.rulesOf(inv);
-                gpus.put(inv.uuid(), new GpuState(inv.uuid(), node, inv.index(), rules.emptyLayout(), List.of()));
-            } catch (IllegalArgumentException e) {
-                LOG.error("node {}: GPU {} has an inventory DAS cannot use ({}); it is left out", node, inv.uuid(), e.getMessage());
-            }
+        for (PublishedGpu g : inventory) {
+            gpus.put(g.inventory().uuid(), new GpuState(g.inventory().uuid(), node, g.inventory().index(), g.rules().emptyLayout(), List.of()));
         }
         Set<String> claimed = new java.util.HashSet<>();
         for (ClaimedSlice c : claimsByNode.getOrDefault(node, Map.of()).values()) {

@@ -4,7 +4,7 @@ import com.redhat.das.allocator.model.ClusterModel;
 import com.redhat.das.allocator.model.NodeState;
 import com.redhat.das.allocator.model.PodDemand;
 import com.redhat.das.api.mig.MigCatalog;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,14 +51,11 @@ public final class PlacementEngine {
         }
     }
 
-    /**
-     * The answer to PreFilter.
-     *
-     * @param feasible     node → score 0..100
-     * @param rejected     node → reason
-     * @param podRejection non-null when the pod can fit nowhere whatever happens to the cluster's slices
-     */
-    public record Evaluation(Map<String, Long> feasible, Map<String, String> rejected, String podRejection) {
+    /** Receives the verdicts of one evaluation, node by node. */
+    public interface Verdicts {
+        void feasible(String node, long score);
+
+        void rejected(String node, String reason);
     }
 
     private record Memo(long version, Map<String, Verdict> verdicts) {
@@ -77,29 +74,40 @@ public final class PlacementEngine {
         return policy;
     }
 
-    public Evaluation evaluate(PodDemand demand) {
+    /**
+     * Judges every node for the pod and hands each verdict to {@code out} (feasible ones as they come; rejected ones at
+     * the end, when it is known how many there are).
+     *
+     * @return null, or the reason the pod can fit nowhere whatever happens to the cluster's slices (then {@code out}
+     *         receives nothing)
+     */
+    public String evaluate(PodDemand demand, Verdicts out) {
         String problem = unsatisfiable(demand);
         if (problem != null) {
-            return new Evaluation(Map.of(), Map.of(), problem);
+            return problem;
         }
         String key = demand.countsByProfile().toString();
-        Map<String, Long> feasible = new HashMap<>();
-        Map<String, Verdict> rejected = new HashMap<>();
+        List<String> rejectedNodes = new ArrayList<>();
+        List<Verdict> rejected = new ArrayList<>();
+        int count = 0;
         for (NodeState node : model.nodes()) {
+            count++;
             Verdict v = verdict(node, demand, key);
             if (v.fits) {
-                feasible.put(node.name(), v.score);
+                out.feasible(node.name(), v.score);
             } else {
-                rejected.put(node.name(), v);
+                rejectedNodes.add(node.name());
+                rejected.add(v);
             }
         }
         boolean detailed = rejected.size() <= DETAILED_REASONS_UP_TO;
-        Map<String, String> reasons = new HashMap<>(rejected.size() * 2);
-        rejected.forEach((node, v) -> reasons.put(node, detailed ? v.reason() : v.shortReason));
-        if (memos.size() > model.nodes().size() * 2 + 16) {
+        for (int i = 0; i < rejected.size(); i++) {
+            out.rejected(rejectedNodes.get(i), detailed ? rejected.get(i).reason() : rejected.get(i).shortReason);
+        }
+        if (memos.size() > count * 2 + 16) {
             memos.keySet().removeIf(name -> model.node(name).isEmpty());
         }
-        return new Evaluation(feasible, reasons, null);
+        return null;
     }
 
     /** Where the pod's slices go on this node now, if they fit. */
