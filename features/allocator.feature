@@ -90,3 +90,28 @@ Feature: The DAS allocator places MIG slices
     And a namespace "zero"
     When I create a pod "nothing" in "zero" asking for "0 mig.das.com/1g.5gb"
     Then pod "nothing" in "zero" stays Pending and its PodScheduled condition says "asks for 0 slices; ask for at least 1"
+
+  Scenario: A pod that has ended releases its slices
+    Given a GPU node "ended-1" with 1 "A100-40GB" GPU
+    And a namespace "ended"
+    When I create pods "job" in "ended" one after another, each asking for "1 mig.das.com/7g.40gb"
+    And I create a pod "next" in "ended" asking for "1 mig.das.com/7g.40gb"
+    Then pod "next" in "ended" stays Pending and its PodScheduled condition says "7g.40gb"
+    When pod "job" in "ended" finishes with phase "Succeeded"
+    Then the claims of pod "job" in "ended" are gone within 30 seconds
+    And pod "next" in "ended" is bound to node "ended-1"
+
+  Scenario: A slice in use is released only by its node daemon, unless the node is gone
+    Given a GPU node "gone-1" with 1 "A100-40GB" GPU
+    And a namespace "gone"
+    When I create pods "busy" in "gone" one after another, each asking for "1 mig.das.com/3g.20gb"
+    And the node daemon stand-in marks the claims of pod "busy" in "gone" as "inUse"
+    And pod "busy" in "gone" finishes with phase "Failed"
+    Then the claims of pod "busy" in "gone" stay because the node daemon has not torn down their slices
+    When I delete node "gone-1"
+    Then the claims of pod "busy" in "gone" are gone within 30 seconds
+
+  Scenario: A fractional quantity never reaches the scheduler
+    Given a namespace "fraction"
+    When I try to create a pod "half" in "fraction" asking for "500m mig.das.com/1g.5gb"
+    Then the API server refuses the pod with "must be an integer"

@@ -82,6 +82,31 @@ public class AllocatorSteps {
         });
     }
 
+    @When("the node daemon stand-in marks the claims of pod {string} in {string} as {string}")
+    public void markClaims(String pod, String namespace, String state) {
+        ClaimState s = java.util.Arrays.stream(ClaimState.values()).filter(v -> v.apiValue().equals(state)).findFirst().orElseThrow();
+        for (AllocationClaim c : claimsOf(namespace, pod)) {
+            c.setStatus(new com.redhat.das.api.v1alpha1.AllocationClaimStatus(s, null, "MIG-stand-in", List.of()));
+            client().resources(AllocationClaim.class).inNamespace(EmbeddedCluster.DAS_NAMESPACE).resource(c).updateStatus();
+        }
+    }
+
+    @Then("the claims of pod {string} in {string} are gone within {int} seconds")
+    public void claimsGone(String pod, String namespace, int seconds) {
+        String uid = client().pods().inNamespace(namespace).withName(pod).get().getMetadata().getUid();
+        await("claims of " + namespace + "/" + pod + " gone").atMost(Duration.ofSeconds(seconds))
+                .until(() -> claims().stream().noneMatch(c -> uid.equals(c.getSpec().podRef().uid())));
+    }
+
+    @Then("the claims of pod {string} in {string} stay because the node daemon has not torn down their slices")
+    public void claimsStay(String pod, String namespace) {
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).untilAsserted(() ->
+                assertThat(claimsOf(namespace, pod)).isNotEmpty().allSatisfy(c -> {
+                    assertThat(c.getMetadata().getDeletionTimestamp()).as("deletion requested").isNotNull();
+                    assertThat(c.getMetadata().getFinalizers()).contains(AllocationClaim.FINALIZER);
+                }));
+    }
+
     @Then("pod {string} in {string} has no AllocationClaim")
     public void noClaims(String pod, String namespace) {
         assertThat(claimsOf(namespace, pod)).isEmpty();

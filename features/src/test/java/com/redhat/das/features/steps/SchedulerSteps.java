@@ -25,6 +25,7 @@ public class SchedulerSteps {
 
     private final ScenarioObjects objects;
     private String lastSchedulingMessage;
+    private io.fabric8.kubernetes.client.KubernetesClientException refusal;
 
     public SchedulerSteps(ScenarioObjects objects) {
         this.objects = objects;
@@ -95,6 +96,36 @@ public class SchedulerSteps {
     @When("I create a pod {string} in {string} asking for {string}")
     public void podAskingFor(String name, String namespace, String resources) {
         createPod(namespace, name, limits(resources));
+    }
+
+    @When("pod {string} in {string} finishes with phase {string}")
+    public void podFinishes(String name, String namespace, String phase) {
+        // What the kubelet reports when the pod's containers have ended; no kubelet runs here.
+        Pod pod = client().pods().inNamespace(namespace).withName(name).get();
+        pod.getStatus().setPhase(phase);
+        client().pods().inNamespace(namespace).resource(pod).updateStatus();
+    }
+
+    @When("I try to create a pod {string} in {string} asking for {string}")
+    public void tryPod(String name, String namespace, String resources) {
+        try {
+            createPod(namespace, name, limits(resources));
+            refusal = null;
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            refusal = e;
+        }
+    }
+
+    @Then("the API server refuses the pod with {string}")
+    public void refused(String message) {
+        assertThat(refusal).as("the API server's refusal").isNotNull();
+        assertThat(refusal.getCode()).isEqualTo(422);
+        assertThat(refusal.getMessage()).contains(message);
+    }
+
+    @When("I delete node {string}")
+    public void deleteNode(String name) {
+        client().nodes().withName(name).delete();
     }
 
     @When("I delete pod {string} in {string}")
