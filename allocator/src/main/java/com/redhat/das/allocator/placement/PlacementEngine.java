@@ -58,12 +58,10 @@ public final class PlacementEngine {
         void rejected(String node, String reason);
     }
 
-    private record Memo(long version, Map<String, Verdict> verdicts) {
-    }
-
     private final ClusterModel model;
     private final PlacementPolicy policy;
-    private final Map<String, Memo> memos = new ConcurrentHashMap<>();
+    /** Canonical demand keys, so that a node's cached verdict is found by identity. */
+    private final Map<String, String> keys = new ConcurrentHashMap<>();
 
     public PlacementEngine(ClusterModel model, PlacementPolicy policy) {
         this.model = model;
@@ -86,12 +84,13 @@ public final class PlacementEngine {
         if (problem != null) {
             return problem;
         }
-        String key = demand.countsByProfile().toString();
+        String key = keys.computeIfAbsent(demand.countsByProfile().toString(), k -> k);
+        if (keys.size() > 10_000) {
+            keys.clear(); // demand shapes are few in practice; this only bounds memory against odd workloads
+        }
         List<String> rejectedNodes = new ArrayList<>();
         List<Verdict> rejected = new ArrayList<>();
-        int count = 0;
         for (NodeState node : model.nodes()) {
-            count++;
             Verdict v = verdict(node, demand, key);
             if (v.fits) {
                 out.feasible(node.name(), v.score);
@@ -103,9 +102,6 @@ public final class PlacementEngine {
         boolean detailed = rejected.size() <= DETAILED_REASONS_UP_TO;
         for (int i = 0; i < rejected.size(); i++) {
             out.rejected(rejectedNodes.get(i), detailed ? rejected.get(i).reason() : rejected.get(i).shortReason);
-        }
-        if (memos.size() > count * 2 + 16) {
-            memos.keySet().removeIf(name -> model.node(name).isEmpty());
         }
         return null;
     }
@@ -121,12 +117,7 @@ public final class PlacementEngine {
     }
 
     private Verdict verdict(NodeState node, PodDemand demand, String key) {
-        Memo memo = memos.get(node.name());
-        if (memo == null || memo.version() != node.version()) {
-            memo = new Memo(node.version(), new ConcurrentHashMap<>());
-            memos.put(node.name(), memo);
-        }
-        return memo.verdicts().computeIfAbsent(key, k -> judge(node, demand));
+        return node.derived(key, k -> judge(node, demand));
     }
 
     private Verdict judge(NodeState node, PodDemand demand) {
