@@ -8,19 +8,33 @@ import io.cucumber.java.BeforeAll;
 public final class SharedCluster {
 
     private static EmbeddedCluster cluster;
+    private static AdmissionWebhookUnderTest webhook;
 
     @BeforeAll
     public static void startCluster() {
         cluster = EmbeddedCluster.start(EmbeddedCluster.Options.defaults());
         cluster.startAllocator("packed");
+        // Every scenario runs with the webhook in the path of pod creation, as in a real installation.
+        webhook = AdmissionWebhookUnderTest.startAndRegister(cluster);
     }
 
     @AfterAll
     public static void stopCluster() {
+        if (webhook != null) {
+            webhook.close();
+            webhook = null;
+        }
         if (cluster != null) {
             cluster.close();
             cluster = null;
         }
+    }
+
+    static AdmissionWebhookUnderTest webhook() {
+        if (webhook == null) {
+            throw new IllegalStateException("the admission webhook is not running");
+        }
+        return webhook;
     }
 
     static EmbeddedCluster get() {
