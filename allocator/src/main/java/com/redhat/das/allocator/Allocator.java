@@ -4,7 +4,7 @@ import com.redhat.das.allocator.claims.CapacitySignal;
 import com.redhat.das.allocator.claims.ClaimCollector;
 import com.redhat.das.allocator.claims.ClaimWriter;
 import com.redhat.das.allocator.grpc.AllocatorService;
-import com.redhat.das.allocator.grpc.UnixSocketServer;
+import com.redhat.das.api.transport.UnixSocketServer;
 import com.redhat.das.allocator.model.ClusterModel;
 import com.redhat.das.allocator.placement.PlacementEngine;
 import com.redhat.das.allocator.placement.PlacementPolicy;

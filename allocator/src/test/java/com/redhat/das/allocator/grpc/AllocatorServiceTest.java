@@ -24,6 +24,7 @@ import com.redhat.das.api.v1alpha1.ClaimState;
 import com.redhat.das.api.v1alpha1.GpuInventory;
 import com.redhat.das.api.v1alpha1.NodeAccelerator;
 import com.redhat.das.api.v1alpha1.NodeAcceleratorSpec;
+import com.redhat.das.api.transport.UnixSocketServer;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;

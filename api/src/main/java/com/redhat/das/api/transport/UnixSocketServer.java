@@ -1,4 +1,4 @@
-package com.redhat.das.allocator.grpc;
+package com.redhat.das.api.transport;
 
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -16,8 +16,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A gRPC server on a Unix socket, and nothing else: das-scheduler reaches the allocator through a file shared in the
- * pod, so no port is open to the network. The socket is made readable and writable by its owner only (0600).
+ * A gRPC server on a Unix socket, and nothing else: das-scheduler reaches the allocator, and the kubelet reaches the
+ * device plugins, through files, so no port is open to the network. The socket is made readable and writable by its
+ * owner only (0600).
  */
 public final class UnixSocketServer implements AutoCloseable {
 
@@ -32,7 +33,7 @@ public final class UnixSocketServer implements AutoCloseable {
     }
 
     @SuppressWarnings("deprecation") // EpollEventLoopGroup is what the shaded Netty of grpc-netty-shaded offers
-    public static UnixSocketServer start(Path socket, BindableService service) {
+    public static UnixSocketServer start(Path socket, BindableService... services) {
         try {
             Files.createDirectories(socket.toAbsolutePath().getParent());
             // A socket left by a crashed predecessor would make bind fail.
@@ -41,9 +42,9 @@ public final class UnixSocketServer implements AutoCloseable {
             Server server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(group).workerEventLoopGroup(group)
-                    // a call per scheduling phase; a virtual thread each keeps blocking API writes off the event loop
+                    // a virtual thread per call keeps blocking API writes and NVML calls off the event loop
                     .executor(Executors.newVirtualThreadPerTaskExecutor())
-                    .addService(service)
+                    .addServices(java.util.Arrays.stream(services).map(BindableService::bindService).toList())
                     .build()
                     .start();
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
