@@ -1,0 +1,456 @@
+package com.redhat.das.features.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.redhat.das.api.mig.ResourceNames;
+import com.redhat.das.api.v1alpha1.AllocationClaim;
+import com.redhat.das.api.v1alpha1.ClaimState;
+import com.redhat.das.api.v1alpha1.GpuInventory;
+import com.redhat.das.api.v1alpha1.GpuProfile;
+import com.redhat.das.api.v1alpha1.NodeAccelerator;
+import com.redhat.das.api.v1alpha1.NodeAcceleratorStatus;
+import com.redhat.das.features.cluster.EmbeddedCluster;
+import com.redhat.das.features.cluster.EmulatedGpuNode;
+import com.redhat.das.features.kubelet.ContainerRecord;
+import com.redhat.das.node.backend.MigSlice;
+import io.cucumber.java.After;
+import io.cucumber.java.en.Given;
+import io.cucumber.java.en.Then;
+import io.cucumber.java.en.When;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** Steps about the node daemon on emulated GPU nodes, with a kubelet stand-in admitting the pods. */
+public class NodeDaemonSteps {
+
+    private static final Duration WAIT = Duration.ofSeconds(45);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ScenarioObjects objects;
+    private final Map<String, EmulatedGpuNode> nodes = new LinkedHashMap<>();
+    /** namespace/pod → UID, remembered while the pod existed, for steps that look after it is gone. */
+    private final Map<String, String> podUids = new HashMap<>();
+    private Snapshot remembered;
+
+    public NodeDaemonSteps(ScenarioObjects objects) {
+        this.objects = objects;
+    }
+
+    private static KubernetesClient client() {
+        return SharedCluster.get().client();
+    }
+
+    private EmulatedGpuNode node(String name) {
+        EmulatedGpuNode node = nodes.get(name);
+        if (node == null) {
+            throw new IllegalStateException("no emulated GPU node " + name + " in this scenario");
+        }
+        return node;
+    }
+
+    @Given("an emulated GPU node {string} with {int} {string} GPU(s)")
+    public void emulatedNode(String name, int count, String model) {
+        EmulatedGpuNode node = EmulatedGpuNode.start(client(), name, model, count, Duration.ofSeconds(5));
+        nodes.put(name, node);
+        // Ready for pods when the kubelet advertises the plugins' devices and the allocator can see the GPUs.
+        await(name + " advertises MIG resources").atMost(WAIT).until(() -> {
+            Node n = client().nodes().withName(name).get();
+            return n != null && n.getStatus().getAllocatable() != null
+                    && n.getStatus().getAllocatable().keySet().stream().anyMatch(ResourceNames::isDasResource);
+        });
+        await("NodeAccelerator " + name).atMost(WAIT).until(() -> nodeAccelerator(name) != null);
+    }
+
+    @After(order = 1) // after ScenarioObjects (order 10000) has deleted the scenario's pods
+    public void stopNodes() {
+        for (EmulatedGpuNode node : nodes.values()) {
+            node.close();
+            client().nodes().withName(node.name()).withGracePeriod(0).delete();
+        }
+        nodes.clear();
+    }
+
+    private static NodeAccelerator nodeAccelerator(String name) {
+        return client().resources(NodeAccelerator.class).inNamespace(EmbeddedCluster.DAS_NAMESPACE).withName(name).get();
+    }
+
+    // ---- pods -------------------------------------------------------------------------------------------------
+
+    @When("I delete pod {string} in {string} and the kubelet stand-in ends it")
+    public void deleteGracefully(String name, String namespace) {
+        rememberUid(namespace, name);
+        client().pods().inNamespace(namespace).withName(name).withGracePeriod(1).delete();
+        await("pod " + namespace + "/" + name + " gone").atMost(WAIT)
+                .until(() -> client().pods().inNamespace(namespace).withName(name).get() == null);
+    }
+
+    @When("I create a pod {string} in {string} bound straight to node {string} with limits {string}")
+    public void boundPod(String name, String namespace, String node, String resources) {
+        Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().withNodeName(node).withTerminationGracePeriodSeconds(0L)
+                .addNewContainer().withName("main").withImage("registry.example/workload:1")
+                .withNewResources().withLimits(quantities(resources)).endResources().endContainer()
+                .endSpec().build();
+        objects.track(client().pods().resource(pod).create());
+    }
+
+    @When("I create a Job {string} in {string} whose pod runs {int} seconds with limits {string}")
+    public void job(String name, String namespace, int seconds, String resources) {
+        Job job = new JobBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().withBackoffLimit(0)
+                .withNewTemplate().withNewMetadata().addToAnnotations("kubelet.das.test/run-seconds", Integer.toString(seconds)).endMetadata()
+                .withNewSpec().withRestartPolicy("Never").withTerminationGracePeriodSeconds(0L)
+                .addNewContainer().withName("main").withImage("registry.example/batch:1")
+                .withNewResources().withLimits(quantities(resources)).endResources().endContainer()
+                .endSpec().endTemplate().endSpec().build();
+        objects.track(client().batch().v1().jobs().resource(job).create());
+    }
+
+    @Then("the Job {string} in {string} completes within {int} seconds")
+    public void jobCompletes(String name, String namespace, int seconds) {
+        await("Job " + namespace + "/" + name + " complete").atMost(Duration.ofSeconds(seconds)).until(() -> {
+            Job job = client().batch().v1().jobs().inNamespace(namespace).withName(name).get();
+            return job.getStatus() != null && job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() == 1;
+        });
+    }
+
+    @Then("no AllocationClaim names a pod of Job {string} in {string}")
+    public void noJobClaims(String name, String namespace) {
+        await("claims of Job " + name).atMost(WAIT).until(() -> AllocatorSteps.claims().stream()
+                .noneMatch(c -> c.getSpec().podRef().namespace().equals(namespace) && c.getSpec().podRef().name().startsWith(name + "-")));
+    }
+
+    @Then("pod {string} in {string} is Running on node {string}")
+    public void running(String name, String namespace, String node) {
+        await("pod " + namespace + "/" + name + " Running").atMost(WAIT).untilAsserted(() -> {
+            Pod pod = client().pods().inNamespace(namespace).withName(name).get();
+            assertThat(pod).isNotNull();
+            assertThat(pod.getSpec().getNodeName()).isEqualTo(node);
+            assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+        });
+        rememberUid(namespace, name);
+    }
+
+    @Then("pod {string} in {string} is still the same pod and Running")
+    public void sameAndRunning(String name, String namespace) {
+        Pod pod = client().pods().inNamespace(namespace).withName(name).get();
+        assertThat(pod).as("pod " + namespace + "/" + name).isNotNull();
+        assertThat(pod.getMetadata().getUid()).isEqualTo(podUids.get(namespace + "/" + name));
+        assertThat(pod.getStatus().getPhase()).isEqualTo("Running");
+    }
+
+    @Then("pod {string} in {string} fails with reason {string} and a message saying {string}")
+    public void podFails(String name, String namespace, String reason, String message) {
+        await("pod " + namespace + "/" + name + " Failed").atMost(WAIT).untilAsserted(() -> {
+            Pod pod = client().pods().inNamespace(namespace).withName(name).get();
+            assertThat(pod.getStatus().getPhase()).isEqualTo("Failed");
+            assertThat(pod.getStatus().getReason()).isEqualTo(reason);
+            assertThat(pod.getStatus().getMessage()).contains(message);
+        });
+    }
+
+    private void rememberUid(String namespace, String name) {
+        Pod pod = client().pods().inNamespace(namespace).withName(name).get();
+        if (pod != null) {
+            podUids.put(namespace + "/" + name, pod.getMetadata().getUid());
+        }
+    }
+
+    private String uidOf(String namespace, String name) {
+        String uid = podUids.get(namespace + "/" + name);
+        if (uid == null) {
+            rememberUid(namespace, name);
+            uid = podUids.get(namespace + "/" + name);
+        }
+        assertThat(uid).as("UID of pod " + namespace + "/" + name).isNotNull();
+        return uid;
+    }
+
+    // ---- what containers see ----------------------------------------------------------------------------------
+
+    private static List<AllocationClaim> claimsOfUid(String uid) {
+        return AllocatorSteps.claims().stream().filter(c -> uid.equals(c.getSpec().podRef().uid())).toList();
+    }
+
+    private Set<String> claimedMigUuids(String namespace, String pod, String container) {
+        return claimsOfUid(uidOf(namespace, pod)).stream()
+                .filter(c -> container == null || container.equals(c.getSpec().containerName()))
+                .map(c -> c.getStatus() == null ? null : c.getStatus().migUUID())
+                .collect(Collectors.toSet());
+    }
+
+    private ContainerRecord record(String namespace, String pod, String container) {
+        Pod p = client().pods().inNamespace(namespace).withName(pod).get();
+        EmulatedGpuNode node = node(p.getSpec().getNodeName());
+        return node.kubelet().container(namespace, pod, container)
+                .orElseThrow(() -> new AssertionError("the kubelet stand-in started no container " + container + " of " + namespace + "/" + pod));
+    }
+
+    private static Set<String> visibleDevices(ContainerRecord record) {
+        String value = record.env().get("NVIDIA_VISIBLE_DEVICES");
+        assertThat(value).as("NVIDIA_VISIBLE_DEVICES of " + record.pod() + "/" + record.container()).isNotBlank();
+        return new HashSet<>(Arrays.asList(value.split(",")));
+    }
+
+    @Then("container {string} of pod {string} in {string} sees the MIG devices of its claims")
+    public void containerSees(String container, String pod, String namespace) {
+        ContainerRecord record = record(namespace, pod, container);
+        Set<String> claimed = claimedMigUuids(namespace, pod, container);
+        assertThat(claimed).isNotEmpty().allSatisfy(u -> assertThat(u).startsWith("MIG-"));
+        assertThat(visibleDevices(record)).isEqualTo(claimed);
+    }
+
+    @Then("pods {string} in {string} see different MIG devices")
+    public void differentDevices(String pods, String namespace) {
+        List<Set<String>> seen = AllocatorSteps.podList(pods).stream().map(p -> visibleDevices(record(namespace, p, "main"))).toList();
+        Set<String> all = new HashSet<>();
+        seen.forEach(all::addAll);
+        assertThat(all).hasSize(seen.stream().mapToInt(Set::size).sum());
+    }
+
+    @Then("container {string} of pod {string} in {string} has {string} with {int} MIG device(s) and {string} with {int}")
+    public void perProfileVariables(String container, String pod, String namespace, String var1, int n1, String var2, int n2) {
+        ContainerRecord record = record(namespace, pod, container);
+        assertThat(record.env().get(var1)).as(var1).isNotNull();
+        assertThat(record.env().get(var1).split(",")).hasSize(n1).allSatisfy(u -> assertThat(u).startsWith("MIG-"));
+        assertThat(record.env().get(var2)).as(var2).isNotNull();
+        assertThat(record.env().get(var2).split(",")).hasSize(n2).allSatisfy(u -> assertThat(u).startsWith("MIG-"));
+    }
+
+    @Then("the kubelet stand-in of node {string} and the node daemon agree on which container holds which device")
+    public void agreeOnDevices(String nodeName) {
+        // Each container's CDI device names are made from its own pod and container: no crossed assignment.
+        List<ContainerRecord> records = node(nodeName).kubelet().containers();
+        assertThat(records).isNotEmpty();
+        for (ContainerRecord r : records) {
+            String expected = r.namespace() + "_" + r.pod() + "_" + r.container() + "_" + r.podUid().substring(0, 8) + "_";
+            assertThat(r.cdiDevices()).isNotEmpty().allSatisfy(d -> assertThat(d).startsWith("mig.das.com/slice=" + expected));
+        }
+    }
+
+    // ---- CDI specs --------------------------------------------------------------------------------------------
+
+    private static List<JsonNode> specs(EmulatedGpuNode node) throws IOException {
+        if (!Files.isDirectory(node.cdiDir())) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(node.cdiDir())) {
+            return files.filter(f -> f.toString().endsWith(".json")).map(f -> {
+                try {
+                    return JSON.readTree(f.toFile());
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }).toList();
+        }
+    }
+
+    @Then("node {string} has a CDI spec for container {string} of pod {string} in {string} holding the MIG devices of its claims")
+    public void specHolds(String nodeName, String container, String pod, String namespace) {
+        String uid = uidOf(namespace, pod);
+        await("CDI spec of " + pod + "/" + container).atMost(WAIT).untilAsserted(() -> {
+            List<JsonNode> mine = specs(node(nodeName)).stream()
+                    .filter(s -> uid.equals(s.path("annotations").path("das.inference.redhat.com/pod-uid").asText())
+                            && container.equals(s.path("annotations").path("das.inference.redhat.com/container").asText()))
+                    .toList();
+            assertThat(mine).hasSize(1);
+            Set<String> inSpec = new HashSet<>();
+            for (JsonNode device : mine.getFirst().path("devices")) {
+                for (JsonNode env : device.path("containerEdits").path("env")) {
+                    if (env.asText().startsWith("NVIDIA_VISIBLE_DEVICES=")) {
+                        inSpec.addAll(Arrays.asList(env.asText().substring("NVIDIA_VISIBLE_DEVICES=".length()).split(",")));
+                    }
+                }
+            }
+            assertThat(inSpec).isEqualTo(claimedMigUuids(namespace, pod, container));
+        });
+    }
+
+    @Then("node {string} has no CDI spec for pod {string} in {string}")
+    public void noSpec(String nodeName, String pod, String namespace) {
+        String uid = uidOf(namespace, pod);
+        await("no CDI spec of " + pod).atMost(WAIT).untilAsserted(() -> assertThat(specs(node(nodeName)))
+                .noneMatch(s -> uid.equals(s.path("annotations").path("das.inference.redhat.com/pod-uid").asText())));
+    }
+
+    @Then("the claims pod {string} in {string} had are gone")
+    public void claimsGone(String pod, String namespace) {
+        String uid = uidOf(namespace, pod);
+        await("claims of " + pod + " gone").atMost(WAIT).until(() -> claimsOfUid(uid).isEmpty());
+    }
+
+    // ---- GPUs -------------------------------------------------------------------------------------------------
+
+    /** A slice as both sides describe it: GPU, placement and MIG UUID. */
+    private record SliceKey(String gpu, int start, int size, String migUuid) {
+    }
+
+    private static Set<SliceKey> slicesOf(EmulatedGpuNode node) {
+        return node.gpus().slices().stream().map(s -> new SliceKey(s.gpuUuid(), s.start(), s.size(), s.migUuid()))
+                .collect(Collectors.toSet());
+    }
+
+    private Set<SliceKey> claimedSlices(String pods, String namespace) {
+        Set<SliceKey> out = new HashSet<>();
+        for (String pod : AllocatorSteps.podList(pods)) {
+            for (AllocationClaim c : claimsOfUid(uidOf(namespace, pod))) {
+                out.add(new SliceKey(c.getSpec().gpuUUID(), c.getSpec().migPlacement().start(), c.getSpec().migPlacement().size(),
+                        c.getStatus() == null ? null : c.getStatus().migUUID()));
+            }
+        }
+        return out;
+    }
+
+    @Then("the emulated GPUs of node {string} hold exactly the slices of the claims of pod(s) {string} in {string}")
+    public void gpusHoldClaims(String nodeName, String pods, String namespace) {
+        await("slices of " + nodeName).atMost(WAIT).untilAsserted(() -> {
+            Set<SliceKey> claimed = claimedSlices(pods, namespace);
+            assertThat(claimed).isNotEmpty();
+            assertThat(slicesOf(node(nodeName))).isEqualTo(claimed);
+        });
+    }
+
+    @Then("the emulated GPUs of node {string} hold no slice within {int} seconds")
+    public void noSlices(String nodeName, int seconds) {
+        await("no slice on " + nodeName).atMost(Duration.ofSeconds(seconds)).until(() -> slicesOf(node(nodeName)).isEmpty());
+    }
+
+    @Then("NodeAccelerator {string} reports {int} memory slice(s) in use")
+    public void occupancy(String name, int slices) {
+        await("occupancy of " + name).atMost(WAIT).untilAsserted(() -> {
+            NodeAcceleratorStatus status = nodeAccelerator(name).getStatus();
+            assertThat(status).isNotNull();
+            assertThat(status.gpus().stream().mapToInt(NodeAcceleratorStatus.GpuOccupancy::usedMemorySlices).sum()).isEqualTo(slices);
+            assertThat(status.conditions()).anySatisfy(c -> {
+                assertThat(c.getType()).isEqualTo("Ready");
+                assertThat(c.getStatus()).isEqualTo("True");
+            });
+        });
+    }
+
+    @Then("NodeAccelerator {string} is owned by Node {string}")
+    public void ownedByNode(String name, String node) {
+        String nodeUid = client().nodes().withName(node).get().getMetadata().getUid();
+        assertThat(nodeAccelerator(name).getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
+            assertThat(ref.getKind()).isEqualTo("Node");
+            assertThat(ref.getName()).isEqualTo(node);
+            assertThat(ref.getUid()).isEqualTo(nodeUid);
+        });
+    }
+
+    @When("the node daemon of node {string} is restarted")
+    public void restartDaemon(String name) {
+        node(name).stopDaemon();
+        node(name).startDaemon();
+    }
+
+    @When("the node daemon of node {string} is stopped")
+    public void stopDaemon(String name) {
+        node(name).stopDaemon();
+    }
+
+    @When("the node daemon of node {string} is started again")
+    public void startDaemon(String name) {
+        node(name).startDaemon();
+    }
+
+    @When("the slice of pod {string} in {string} vanishes from the emulated GPU")
+    public void sliceVanishes(String pod, String namespace) throws Exception {
+        String uid = uidOf(namespace, pod);
+        for (AllocationClaim c : claimsOfUid(uid)) {
+            EmulatedGpuNode node = node(c.getSpec().nodename());
+            for (MigSlice s : node.gpus().slices()) {
+                if (s.at(c.getSpec().gpuUUID(), c.getSpec().migPlacement().start(), c.getSpec().migPlacement().size())) {
+                    node.gpus().destroy(s.gpuUuid(), s.gpuInstanceId());
+                }
+            }
+        }
+    }
+
+    @When("an unclaimed {string} instance appears at slice {int} of emulated GPU {int} of node {string}")
+    public void unclaimedInstance(String profile, int start, int gpuIndex, String nodeName) throws Exception {
+        var gpus = node(nodeName).gpus();
+        GpuInventory gpu = gpus.devices().get(gpuIndex);
+        GpuProfile p = gpu.profiles().stream().filter(x -> x.name().equals(profile)).findFirst().orElseThrow();
+        gpus.create(gpu.uuid(), p, start);
+    }
+
+    // ---- restart ----------------------------------------------------------------------------------------------
+
+    /** Pods (UID, phase), claims (name → state and MIG UUID) and slices of a node at one moment. */
+    private record Snapshot(Map<String, String> pods, Map<String, String> claims, Set<SliceKey> slices) {
+    }
+
+    private Snapshot snapshot(String nodeName) {
+        Map<String, String> pods = client().pods().inAnyNamespace().withField("spec.nodeName", nodeName).list().getItems().stream()
+                .collect(Collectors.toMap(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName(),
+                        p -> p.getMetadata().getUid() + " " + p.getStatus().getPhase()));
+        Map<String, String> claims = AllocatorSteps.claims().stream().filter(c -> nodeName.equals(c.getSpec().nodename()))
+                .collect(Collectors.toMap(c -> c.getMetadata().getName(),
+                        c -> c.getStatus().state().apiValue() + " " + c.getStatus().migUUID()));
+        return new Snapshot(pods, claims, slicesOf(node(nodeName)));
+    }
+
+    @When("I remember the pods, claims and slices of node {string}")
+    public void remember(String nodeName) {
+        await("claims in use on " + nodeName).atMost(WAIT).until(() -> AllocatorSteps.claims().stream()
+                .filter(c -> nodeName.equals(c.getSpec().nodename()))
+                .allMatch(c -> c.getStatus() != null && c.getStatus().state() == ClaimState.IN_USE));
+        remembered = snapshot(nodeName);
+        assertThat(remembered.slices()).isNotEmpty();
+    }
+
+    @Then("the pods, claims and slices of node {string} are as remembered")
+    public void asRemembered(String nodeName) {
+        // Not only right after the restart: for a while, as the restarted daemon reconciles.
+        await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(snapshot(nodeName)).isEqualTo(remembered));
+    }
+
+    @When("the kubelet of node {string} restarts")
+    public void kubeletRestarts(String name) {
+        node(name).kubelet().restartKubelet();
+    }
+
+    @Then("the device plugins of node {string} have registered {int} times")
+    public void registrations(String name, int times) {
+        await("registrations of " + name).atMost(WAIT).until(() -> node(name).daemon().devicePlugins().registrations() == times);
+        await(name + " advertises MIG resources again").atMost(WAIT).until(() -> {
+            Node n = client().nodes().withName(name).get();
+            Map<String, Quantity> allocatable = n.getStatus().getAllocatable();
+            return allocatable != null && allocatable.entrySet().stream()
+                    .anyMatch(e -> ResourceNames.isDasResource(e.getKey()) && !"0".equals(e.getValue().getAmount()));
+        });
+    }
+
+    /** "1 nvidia.com/mig-1g.5gb, 2 cpu" → {nvidia.com/mig-1g.5gb: 1, cpu: 2}. */
+    private static Map<String, Quantity> quantities(String resources) {
+        Map<String, Quantity> out = new LinkedHashMap<>();
+        for (String item : resources.split(",\\s*")) {
+            String[] countAndName = item.trim().split("\\s+", 2);
+            out.put(countAndName[1], new Quantity(countAndName[0]));
+        }
+        return out;
+    }
+}
