@@ -52,6 +52,7 @@ public class NodeDaemonSteps {
     /** namespace/pod → UID, remembered while the pod existed, for steps that look after it is gone. */
     private final Map<String, String> podUids = new HashMap<>();
     private Snapshot remembered;
+    private boolean schedulerStopped;
 
     public NodeDaemonSteps(ScenarioObjects objects) {
         this.objects = objects;
@@ -84,6 +85,10 @@ public class NodeDaemonSteps {
 
     @After(order = 1) // after ScenarioObjects (order 10000) has deleted the scenario's pods
     public void stopNodes() {
+        if (schedulerStopped) {
+            SharedCluster.get().startScheduler(); // the next scenario needs it, whatever this one did
+            schedulerStopped = false;
+        }
         for (EmulatedGpuNode node : nodes.values()) {
             node.close();
             client().nodes().withName(node.name()).withGracePeriod(0).delete();
@@ -110,7 +115,7 @@ public class NodeDaemonSteps {
         Pod pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
                 .withNewSpec().withNodeName(node).withTerminationGracePeriodSeconds(0L)
                 .addNewContainer().withName("main").withImage("registry.example/workload:1")
-                .withNewResources().withLimits(quantities(resources)).endResources().endContainer()
+                .withNewResources().withLimits(WebhookSteps.quantities(resources)).endResources().endContainer()
                 .endSpec().build();
         objects.track(client().pods().resource(pod).create());
     }
@@ -122,7 +127,7 @@ public class NodeDaemonSteps {
                 .withNewTemplate().withNewMetadata().addToAnnotations("kubelet.das.test/run-seconds", Integer.toString(seconds)).endMetadata()
                 .withNewSpec().withRestartPolicy("Never").withTerminationGracePeriodSeconds(0L)
                 .addNewContainer().withName("main").withImage("registry.example/batch:1")
-                .withNewResources().withLimits(quantities(resources)).endResources().endContainer()
+                .withNewResources().withLimits(WebhookSteps.quantities(resources)).endResources().endContainer()
                 .endSpec().endTemplate().endSpec().build();
         objects.track(client().batch().v1().jobs().resource(job).create());
     }
@@ -444,13 +449,150 @@ public class NodeDaemonSteps {
         });
     }
 
-    /** "1 nvidia.com/mig-1g.5gb, 2 cpu" → {nvidia.com/mig-1g.5gb: 1, cpu: 2}. */
-    private static Map<String, Quantity> quantities(String resources) {
-        Map<String, Quantity> out = new LinkedHashMap<>();
-        for (String item : resources.split(",\\s*")) {
-            String[] countAndName = item.trim().split("\\s+", 2);
-            out.put(countAndName[1], new Quantity(countAndName[0]));
+    // ---- workloads --------------------------------------------------------------------------------------------
+
+    @When("I create a pod {string} in {string} with these containers:")
+    public void podWithContainers(String name, String namespace, io.cucumber.datatable.DataTable table) {
+        PodBuilder pod = new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata();
+        var spec = pod.withNewSpec().withTerminationGracePeriodSeconds(0L);
+        for (Map<String, String> row : table.asMaps()) {
+            String limits = row.get("limits") == null ? "" : row.get("limits").trim();
+            var container = new io.fabric8.kubernetes.api.model.ContainerBuilder().withName(row.get("container"))
+                    .withImage("registry.example/workload:1")
+                    .withNewResources().withLimits(limits.isEmpty() ? Map.of() : WebhookSteps.quantities(limits)).endResources()
+                    .build();
+            if ("init".equals(row.get("kind"))) {
+                spec.addToInitContainers(container);
+            } else {
+                spec.addToContainers(container);
+            }
         }
-        return out;
+        objects.track(client().pods().resource(spec.endSpec().build()).create());
+    }
+
+    @Then("container {string} of pod {string} in {string} sees {int} MIG device(s)")
+    public void seesCount(String container, String pod, String namespace, int count) {
+        assertThat(visibleDevices(record(namespace, pod, container))).hasSize(count).allSatisfy(u -> assertThat(u).startsWith("MIG-"));
+    }
+
+    @Then("container {string} of pod {string} in {string} sees no MIG device")
+    public void seesNone(String container, String pod, String namespace) {
+        ContainerRecord r = record(namespace, pod, container);
+        assertThat(r.env()).doesNotContainKey("NVIDIA_VISIBLE_DEVICES");
+        assertThat(r.cdiDevices()).isEmpty();
+    }
+
+    @Then("container {string} of pod {string} in {string} sees the MIG devices of container {string}")
+    public void seesDevicesOf(String container, String pod, String namespace, String other) {
+        Set<String> claimed = claimedMigUuids(namespace, pod, other);
+        assertThat(claimed).isNotEmpty();
+        assertThat(visibleDevices(record(namespace, pod, container))).isEqualTo(claimed);
+    }
+
+    @When("I create a Deployment {string} in {string} with {int} replicas asking for {string}")
+    public void deployment(String name, String namespace, int replicas, String resources) {
+        objects.track(client().apps().deployments().resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", name).endSelector()
+                .withTemplate(template(name, resources)).endSpec().build()).create());
+    }
+
+    @When("I create a StatefulSet {string} in {string} with {int} replicas asking for {string}")
+    public void statefulSet(String name, String namespace, int replicas, String resources) {
+        objects.track(client().apps().statefulSets().resource(new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+                .withNewSpec().withReplicas(replicas).withServiceName(name).withNewSelector().addToMatchLabels("app", name).endSelector()
+                .withTemplate(template(name, resources)).endSpec().build()).create());
+    }
+
+    private static io.fabric8.kubernetes.api.model.PodTemplateSpec template(String app, String resources) {
+        return new io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", app).endMetadata()
+                .withNewSpec().withTerminationGracePeriodSeconds(1L)
+                .addNewContainer().withName("main").withImage("registry.example/workload:1")
+                .withNewResources().withLimits(WebhookSteps.quantities(resources)).endResources().endContainer()
+                .endSpec().build();
+    }
+
+    @When("I scale {string} {string} in {string} to {int} replicas")
+    public void scale(String kind, String name, String namespace, int replicas) {
+        switch (kind) {
+            case "deployment" -> client().apps().deployments().inNamespace(namespace).withName(name).scale(replicas);
+            case "statefulset" -> client().apps().statefulSets().inNamespace(namespace).withName(name).scale(replicas);
+            default -> throw new IllegalArgumentException("cannot scale a " + kind);
+        }
+    }
+
+    private static List<Pod> podsOf(String app, String namespace) {
+        return client().pods().inNamespace(namespace).withLabel("app", app).list().getItems();
+    }
+
+    @Then("{int} pods of {string} in {string} are Running, each on its own slice")
+    public void replicasRunning(int count, String app, String namespace) {
+        await(count + " pods of " + app).atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+            List<Pod> pods = podsOf(app, namespace);
+            assertThat(pods).hasSize(count).allSatisfy(p -> assertThat(p.getStatus().getPhase()).isEqualTo("Running"));
+            Set<String> uids = pods.stream().map(p -> p.getMetadata().getUid()).collect(Collectors.toSet());
+            List<AllocationClaim> claims = AllocatorSteps.claims().stream()
+                    .filter(c -> c.getSpec().podRef().namespace().equals(namespace) && c.getSpec().podRef().name().startsWith(app + "-"))
+                    .toList();
+            // one claim per running replica and none left of the replicas that went
+            assertThat(claims).hasSize(count).allSatisfy(c -> {
+                assertThat(uids).contains(c.getSpec().podRef().uid());
+                assertThat(c.getStatus().state()).isEqualTo(ClaimState.IN_USE);
+            });
+            assertThat(claims.stream().map(c -> c.getStatus().migUUID()).distinct()).hasSize(count);
+            for (Pod p : pods) {
+                assertThat(visibleDevices(record(namespace, p.getMetadata().getName(), "main")))
+                        .containsExactly(claims.stream().filter(c -> c.getSpec().podRef().uid().equals(p.getMetadata().getUid()))
+                                .findFirst().orElseThrow().getStatus().migUUID());
+            }
+        });
+    }
+
+    @Then("the emulated GPUs of node {string} hold exactly the slices of the claims of the pods of {string} in {string}")
+    public void gpusHoldAppClaims(String nodeName, String app, String namespace) {
+        await("slices of " + nodeName).atMost(WAIT).untilAsserted(() -> {
+            Set<SliceKey> claimed = new HashSet<>();
+            for (Pod p : podsOf(app, namespace)) {
+                for (AllocationClaim c : claimsOfUid(p.getMetadata().getUid())) {
+                    claimed.add(new SliceKey(c.getSpec().gpuUUID(), c.getSpec().migPlacement().start(),
+                            c.getSpec().migPlacement().size(), c.getStatus() == null ? null : c.getStatus().migUUID()));
+                }
+            }
+            assertThat(claimed).isNotEmpty();
+            assertThat(slicesOf(node(nodeName))).isEqualTo(claimed);
+        });
+    }
+
+    @Then("emulated GPU {int} of node {string} holds one {string} instance")
+    public void holdsProfile(int index, String nodeName, String profile) {
+        var gpus = node(nodeName).gpus();
+        GpuInventory gpu = gpus.devices().get(index);
+        int giProfileId = gpu.profiles().stream().filter(p -> p.name().equals(profile)).findFirst().orElseThrow().giProfileId();
+        assertThat(gpus.slices()).singleElement().satisfies(s -> {
+            assertThat(s.gpuUuid()).isEqualTo(gpu.uuid());
+            assertThat(s.giProfileId()).isEqualTo(giProfileId);
+            assertThat(s.complete()).isTrue();
+        });
+    }
+
+    @When("das-scheduler is stopped")
+    public void stopScheduler() {
+        SharedCluster.get().stopScheduler();
+        schedulerStopped = true;
+    }
+
+    @When("das-scheduler is started again")
+    public void startScheduler() {
+        SharedCluster.get().startScheduler();
+        schedulerStopped = false;
+    }
+
+    @Then("the claims pod {string} in {string} had stay while their slices exist")
+    public void claimsStayWhileSlices(String pod, String namespace) {
+        String uid = uidOf(namespace, pod);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).untilAsserted(() ->
+                assertThat(claimsOfUid(uid)).isNotEmpty().allSatisfy(c ->
+                        assertThat(c.getMetadata().getFinalizers()).contains(AllocationClaim.FINALIZER)));
     }
 }

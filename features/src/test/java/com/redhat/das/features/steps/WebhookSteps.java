@@ -134,7 +134,7 @@ public class WebhookSteps {
     }
 
     /** "1 nvidia.com/mig-1g.5gb, 2 cpu" → {nvidia.com/mig-1g.5gb: 1, cpu: 2}. */
-    private static Map<String, Quantity> quantities(String resources) {
+    static Map<String, Quantity> quantities(String resources) {
         Map<String, Quantity> out = new LinkedHashMap<>();
         for (String item : resources.split(",\\s*")) {
             String[] countAndName = item.trim().split("\\s+", 2);

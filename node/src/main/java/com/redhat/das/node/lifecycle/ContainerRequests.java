@@ -26,6 +26,11 @@ final class ContainerRequests {
         return all;
     }
 
+    static boolean isInit(Pod pod, String container) {
+        return pod.getSpec().getInitContainers() != null
+                && pod.getSpec().getInitContainers().stream().anyMatch(c -> c.getName().equals(container));
+    }
+
     static Map<String, Integer> slicesOf(Container container) {
         Map<String, Integer> out = new TreeMap<>();
         if (container.getResources() == null) {

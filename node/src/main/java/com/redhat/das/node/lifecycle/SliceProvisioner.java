@@ -191,21 +191,33 @@ public final class SliceProvisioner {
         return null;
     }
 
-    /** All claims of the container, once there is one per requested slice of every profile; else {@code null}. */
+    /**
+     * The claims whose slices the container sees, once there is one per requested slice of every profile; else
+     * {@code null}. An app container sees its own claims. An init container sees its own (the slices it needs beyond
+     * what the app containers ask) and then borrows the pod's other claims of the profile: init containers run
+     * before the app containers, and the kubelet hands their devices on, just as the allocator counted them.
+     */
     private List<AllocationClaim> claimsReady(Target target) {
         Map<String, Integer> wanted = ContainerRequests.slicesOf(target.container());
-        List<AllocationClaim> mine = cache.claimsOf(target.pod().getMetadata().getUid()).stream()
-                .filter(c -> target.container().getName().equals(c.getSpec().containerName()))
+        String container = target.container().getName();
+        boolean init = ContainerRequests.isInit(target.pod(), container);
+        List<AllocationClaim> podClaims = cache.claimsOf(target.pod().getMetadata().getUid()).stream()
                 .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
-                .sorted(Comparator.comparing(c -> c.getMetadata().getName()))
+                .sorted(Comparator.comparing((AllocationClaim c) -> !container.equals(c.getSpec().containerName()))
+                        .thenComparing(c -> c.getMetadata().getName()))
                 .toList();
+        List<AllocationClaim> chosen = new ArrayList<>();
         for (var e : wanted.entrySet()) {
-            long have = mine.stream().filter(c -> e.getKey().equals(c.getSpec().profile())).count();
-            if (have != e.getValue()) {
+            List<AllocationClaim> ofProfile = podClaims.stream()
+                    .filter(c -> e.getKey().equals(c.getSpec().profile()))
+                    .filter(c -> init || container.equals(c.getSpec().containerName()))
+                    .toList();
+            if (init ? ofProfile.size() < e.getValue() : ofProfile.size() != e.getValue()) {
                 return null;
             }
+            chosen.addAll(ofProfile.subList(0, e.getValue()));
         }
-        return mine;
+        return chosen.stream().sorted(Comparator.comparing(c -> c.getMetadata().getName())).toList();
     }
 
     private AllocationException refuse(Target target, String profile, int count) {

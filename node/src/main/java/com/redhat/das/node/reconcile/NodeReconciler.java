@@ -157,33 +157,45 @@ public final class NodeReconciler {
                     }
                 }
             }
-            // Specs: what the live, taken-up claims say each container holds. A spec is matched to its container by
-            // the pod and container it holds, not by its file name: after a repaired crossing they differ.
-            Map<String, ContainerSlices> wanted = wantedSpecs(kept, backend.slices());
-            Map<String, CdiSpecDirectory.StoredSpec> onDisk = new LinkedHashMap<>();
+            // Specs. One on disk is rewritten when a claim it names now has another MIG UUID (its slice was made
+            // again); it is matched to its container by the pod and container it holds, not by its file name (they
+            // differ after a repaired crossing), and it keeps the claims it names (an init container's spec names
+            // claims it borrowed). A container whose claims are all in use but which has no spec gets one.
+            List<MigSlice> now = backend.slices();
+            Map<String, AllocationClaim> keptByName = new LinkedHashMap<>();
+            kept.forEach(c -> keptByName.put(c.getMetadata().getName(), c));
+            Set<String> holders = new HashSet<>();
             for (CdiSpecDirectory.StoredSpec spec : cdi.list()) {
-                onDisk.putIfAbsent(spec.slices().podUid() + "/" + spec.slices().container(), spec);
-            }
-            Set<java.nio.file.Path> wantedFiles = new HashSet<>();
-            for (var e : wanted.entrySet()) {
-                ContainerSlices want = e.getValue();
-                CdiSpecDirectory.StoredSpec have = onDisk.get(e.getKey());
-                if (have == null) {
-                    wantedFiles.add(cdi.write(want));
-                    written++;
-                } else {
-                    wantedFiles.add(have.file());
-                    if (!have.slices().slices().equals(want.slices()) || !have.slices().claims().equals(want.claims())) {
-                        cdi.write(want, have.names());
-                        written++;
-                    }
-                }
-            }
-            for (var spec : cdi.list()) {
-                if (!wantedFiles.contains(spec.file()) && livePodByUid(spec.slices().podUid()).isEmpty()) {
+                ContainerSlices have = spec.slices();
+                if (livePodByUid(have.podUid()).isEmpty()) {
                     cdi.remove(spec.file());
                     removed++;
                     LOG.info("removed CDI spec {}: its pod is gone", spec.file().getFileName());
+                    continue;
+                }
+                holders.add(have.podUid() + "/" + have.container());
+                List<AllocationClaim> named = have.claims().stream().map(keptByName::get).toList();
+                if (named.contains(null)) {
+                    continue; // a claim it names is gone or not ours to judge yet; the pod's end removes the spec
+                }
+                Optional<ContainerSlices> want = contentOf(have, named, now);
+                if (want.isPresent() && !want.get().slices().equals(have.slices())) {
+                    cdi.write(want.get(), spec.names());
+                    written++;
+                }
+            }
+            for (var e : ownClaimsByContainer(kept).entrySet()) {
+                if (holders.contains(e.getKey())) {
+                    continue;
+                }
+                List<AllocationClaim> own = e.getValue();
+                var ref = own.getFirst().getSpec().podRef();
+                ContainerSlices empty = new ContainerSlices(ref.uid(), ref.namespace(), ref.name(),
+                        own.getFirst().getSpec().containerName(), Map.of(), List.of());
+                Optional<ContainerSlices> want = contentOf(empty, own, now);
+                if (want.isPresent()) {
+                    cdi.write(want.get());
+                    written++;
                 }
             }
         } catch (GpuBackendException | RuntimeException e) {
@@ -200,39 +212,31 @@ public final class NodeReconciler {
         return pass;
     }
 
-    /** Containers whose claims are all in use: the spec they should have. */
-    private Map<String, ContainerSlices> wantedSpecs(List<AllocationClaim> kept, List<MigSlice> slices) {
-        Map<String, List<AllocationClaim>> byContainer = new TreeMap<>();
+    private static Map<String, List<AllocationClaim>> ownClaimsByContainer(List<AllocationClaim> kept) {
+        Map<String, List<AllocationClaim>> out = new TreeMap<>();
         for (AllocationClaim c : kept) {
-            byContainer.computeIfAbsent(c.getSpec().podRef().uid() + "/" + c.getSpec().containerName(), k -> new ArrayList<>()).add(c);
-        }
-        Map<String, ContainerSlices> out = new LinkedHashMap<>();
-        for (var e : byContainer.entrySet()) {
-            List<AllocationClaim> claims = e.getValue().stream().sorted(Comparator.comparing(c -> c.getMetadata().getName())).toList();
-            if (claims.stream().anyMatch(c -> ClaimStatusWriter.stateOf(c) != ClaimState.IN_USE)) {
-                continue;
-            }
-            Map<String, List<String>> uuids = new TreeMap<>();
-            boolean complete = true;
-            for (AllocationClaim c : claims) {
-                var s = c.getSpec();
-                Optional<MigSlice> slice = slices.stream().filter(x -> x.complete()
-                        && x.at(s.gpuUUID(), s.migPlacement().start(), s.migPlacement().size())).findFirst();
-                if (slice.isEmpty()) {
-                    complete = false;
-                    break;
-                }
-                uuids.computeIfAbsent(s.profile(), k -> new ArrayList<>()).add(slice.get().migUuid());
-            }
-            if (!complete) {
-                continue;
-            }
-            var ref = claims.getFirst().getSpec().podRef();
-            ContainerSlices cs = new ContainerSlices(ref.uid(), ref.namespace(), ref.name(), claims.getFirst().getSpec().containerName(),
-                    uuids, claims.stream().map(c -> c.getMetadata().getName()).toList());
-            out.put(e.getKey(), cs);
+            out.computeIfAbsent(c.getSpec().podRef().uid() + "/" + c.getSpec().containerName(), k -> new ArrayList<>()).add(c);
         }
         return out;
+    }
+
+    /** What a spec holding these claims should say; empty unless every claim is in use with its slice present. */
+    private static Optional<ContainerSlices> contentOf(ContainerSlices holder, List<AllocationClaim> claims, List<MigSlice> slices) {
+        Map<String, List<String>> uuids = new TreeMap<>();
+        for (AllocationClaim c : claims.stream().sorted(Comparator.comparing(x -> x.getMetadata().getName())).toList()) {
+            if (ClaimStatusWriter.stateOf(c) != ClaimState.IN_USE) {
+                return Optional.empty();
+            }
+            var s = c.getSpec();
+            Optional<MigSlice> slice = slices.stream().filter(x -> x.complete()
+                    && x.at(s.gpuUUID(), s.migPlacement().start(), s.migPlacement().size())).findFirst();
+            if (slice.isEmpty()) {
+                return Optional.empty();
+            }
+            uuids.computeIfAbsent(s.profile(), k -> new ArrayList<>()).add(slice.get().migUuid());
+        }
+        return Optional.of(new ContainerSlices(holder.podUid(), holder.namespace(), holder.podName(), holder.container(),
+                uuids, claims.stream().map(c -> c.getMetadata().getName()).sorted().toList()));
     }
 
     private Optional<Pod> livePod(AllocationClaim claim) {
