@@ -95,3 +95,12 @@ Feature: The node daemon makes, hands over and removes MIG slices
     Then pod "stray" in "nd-noclaim" fails with reason "UnexpectedAdmissionError" and a message saying "no AllocationClaim for pod nd-noclaim/stray"
     And an event "MigSliceUnavailable" on pod "stray" in "nd-noclaim" says "must be scheduled by das-scheduler"
     And the emulated GPUs of node "nd-noclaim" hold no slice within 5 seconds
+
+  Scenario: Emulated mode takes the GPU model and count from the DASOperator resource
+    Given the DASOperator "cluster" runs in emulated mode with 3 "H100-80GB" GPUs per node
+    And a namespace "nd-operator"
+    When an emulated GPU node "nd-operator" joins as the DASOperator "cluster" configures it
+    Then NodeAccelerator "nd-operator" lists 3 "H100-80GB" GPUs
+    When I create a pod "sized" in "nd-operator" with limits "1 nvidia.com/mig-4g.40gb"
+    Then pod "sized" in "nd-operator" is Running on node "nd-operator"
+    And emulated GPU 0 of node "nd-operator" holds one "4g.40gb" instance

@@ -5,11 +5,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code das-node}: the DaemonSet on every GPU node. */
 @Command(name = "das-node", mixinStandardHelpOptions = true,
@@ -60,17 +62,34 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--metrics-port", defaultValue = "8083", description = "metrics port, -1 for none (default: ${DEFAULT-VALUE})")
     int metricsPort;
 
-    @Override
-    public Integer call() throws InterruptedException {
+    /**
+     * The settings a command line asks for. A later option overrides an earlier one, so a caller can append to the
+     * arguments the operator renders (the embedded cluster appends each node's own directories).
+     */
+    public static NodeDaemon.Settings settings(List<String> args) {
+        Main main = new Main();
+        CommandLine line = new CommandLine(main).setOverwrittenOptionsAllowed(true);
+        line.parseArgs(args.toArray(String[]::new));
+        return main.settings(line);
+    }
+
+    private NodeDaemon.Settings settings(CommandLine line) {
         GpuBackends.Choice choice = switch (backend) {
             case "nvml" -> new GpuBackends.Nvml(nvmlLibrary);
             case "emulated" -> new GpuBackends.Emulated(emulatedModel, emulatedGpus, emulatedState);
-            default -> throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--backend must be nvml or emulated, not " + backend);
+            default -> throw new CommandLine.ParameterException(line, "--backend must be nvml or emulated, not " + backend);
         };
+        return new NodeDaemon.Settings(nodeName, namespace, choice, devicePluginDir, podResourcesSocket, cdiDir, claimWait,
+                reconcileInterval, metricsBind, metricsPort);
+    }
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
         KubernetesClient client = new KubernetesClientBuilder().build();
-        NodeDaemon daemon = NodeDaemon.start(client, new NodeDaemon.Settings(nodeName, namespace, choice, devicePluginDir,
-                podResourcesSocket, cdiDir, claimWait, reconcileInterval, metricsBind, metricsPort));
+        NodeDaemon daemon = NodeDaemon.start(client, settings(spec.commandLine()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             daemon.close();

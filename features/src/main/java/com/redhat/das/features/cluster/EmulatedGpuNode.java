@@ -2,6 +2,7 @@ package com.redhat.das.features.cluster;
 
 import com.redhat.das.api.mig.MigCatalog;
 import com.redhat.das.features.kubelet.KubeletStandIn;
+import com.redhat.das.node.Main;
 import com.redhat.das.node.NodeDaemon;
 import com.redhat.das.node.backend.GpuBackends;
 import com.redhat.das.node.backend.emulated.EmulatedBackend;
@@ -10,7 +11,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 import java.time.Duration;
 
@@ -23,35 +26,47 @@ public final class EmulatedGpuNode implements AutoCloseable {
 
     private final KubernetesClient client;
     private final String name;
-    private final String model;
-    private final int gpuCount;
+    /** The daemon's command line as the operator renders it; each start appends this node's own directories. */
+    private final List<String> daemonArgs;
+    private final GpuBackends.Emulated gpusConfigured;
     private final Path root;
     private final KubeletStandIn kubelet;
     private final Duration claimWait;
     private NodeDaemon daemon;
 
-    private EmulatedGpuNode(KubernetesClient client, String name, String model, int gpuCount, Path root, Duration claimWait) {
+    private EmulatedGpuNode(KubernetesClient client, String name, List<String> daemonArgs, Path root, Duration claimWait) {
         // root is short on purpose: a Unix socket path may not exceed 107 bytes
         this.client = client;
         this.name = name;
-        this.model = model;
-        this.gpuCount = gpuCount;
+        this.daemonArgs = List.copyOf(daemonArgs);
         this.root = root;
         this.claimWait = claimWait;
-        MigCatalog.bundled().requireModel(model); // fail before anything starts on a typo
+        if (!(settings().backend() instanceof GpuBackends.Emulated emulated)) {
+            throw new IllegalArgumentException("an emulated node needs --backend=emulated, got " + daemonArgs);
+        }
+        this.gpusConfigured = emulated;
+        MigCatalog.bundled().requireModel(emulated.model()); // fail before anything starts on a typo
         this.kubelet = KubeletStandIn.start(client, name, root,
                 KubeletStandIn.Options.defaults().withCdiDir(cdiDir()));
     }
 
     /** Starts the node in a fresh directory under the system's temporary directory, removed again by {@link #close()}. */
     public static EmulatedGpuNode start(KubernetesClient client, String name, String model, int gpuCount, Duration claimWait) {
+        return start(client, name, List.of("--backend=emulated", "--emulated-model=" + model, "--emulated-gpus=" + gpuCount), claimWait);
+    }
+
+    /**
+     * Starts the node with the node daemon's command line as the operator renders it from the DASOperator resource
+     * ({@code NodeDaemonArguments}); the node's own directories are appended.
+     */
+    public static EmulatedGpuNode start(KubernetesClient client, String name, List<String> daemonArgs, Duration claimWait) {
         Path root;
         try {
             root = Files.createTempDirectory("dasn-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        EmulatedGpuNode node = new EmulatedGpuNode(client, name, model, gpuCount, root, claimWait);
+        EmulatedGpuNode node = new EmulatedGpuNode(client, name, daemonArgs, root, claimWait);
         try {
             node.startDaemon();
         } catch (RuntimeException e) {
@@ -92,9 +107,16 @@ public final class EmulatedGpuNode implements AutoCloseable {
         if (daemon != null) {
             return;
         }
-        daemon = NodeDaemon.start(client, new NodeDaemon.Settings(name, EmbeddedCluster.DAS_NAMESPACE,
-                new GpuBackends.Emulated(model, gpuCount, gpuStateFile()), kubelet.devicePluginDir(),
-                kubelet.podResourcesSocket(), cdiDir(), claimWait, Duration.ofSeconds(5), "127.0.0.1", 0));
+        daemon = NodeDaemon.start(client, settings());
+    }
+
+    private NodeDaemon.Settings settings() {
+        List<String> args = new ArrayList<>(daemonArgs);
+        args.addAll(List.of("--node-name=" + name, "--namespace=" + EmbeddedCluster.DAS_NAMESPACE,
+                "--emulated-state=" + gpuStateFile(), "--device-plugin-dir=" + root.resolve("device-plugins"),
+                "--pod-resources-socket=" + root.resolve("pod-resources").resolve("kubelet.sock"), "--cdi-dir=" + cdiDir(),
+                "--claim-wait=" + claimWait, "--reconcile-interval=PT5S", "--metrics-bind=127.0.0.1", "--metrics-port=0"));
+        return Main.settings(args);
     }
 
     public synchronized void stopDaemon() {
@@ -112,7 +134,7 @@ public final class EmulatedGpuNode implements AutoCloseable {
         if (daemon != null) {
             return (EmulatedBackend) daemon.backend();
         }
-        return EmulatedBackend.open(name, MigCatalog.bundled().requireModel(model), gpuCount, gpuStateFile());
+        return EmulatedBackend.open(name, MigCatalog.bundled().requireModel(gpusConfigured.model()), gpusConfigured.count(), gpuStateFile());
     }
 
     public Path root() {

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.redhat.das.api.mig.ResourceNames;
 import com.redhat.das.api.v1alpha1.AllocationClaim;
 import com.redhat.das.api.v1alpha1.ClaimState;
+import com.redhat.das.api.v1alpha1.DASOperator;
+import com.redhat.das.api.v1alpha1.DASOperatorSpec;
 import com.redhat.das.api.v1alpha1.GpuInventory;
 import com.redhat.das.api.v1alpha1.GpuProfile;
 import com.redhat.das.api.v1alpha1.NodeAccelerator;
@@ -15,6 +17,7 @@ import com.redhat.das.api.v1alpha1.NodeAcceleratorStatus;
 import com.redhat.das.features.cluster.EmbeddedCluster;
 import com.redhat.das.features.cluster.EmulatedGpuNode;
 import com.redhat.das.features.kubelet.ContainerRecord;
+import com.redhat.das.operator.node.NodeDaemonArguments;
 import com.redhat.das.node.backend.MigSlice;
 import io.cucumber.java.After;
 import io.cucumber.java.en.Given;
@@ -72,7 +75,34 @@ public class NodeDaemonSteps {
 
     @Given("an emulated GPU node {string} with {int} {string} GPU(s)")
     public void emulatedNode(String name, int count, String model) {
-        EmulatedGpuNode node = EmulatedGpuNode.start(client(), name, model, count, Duration.ofSeconds(5));
+        joined(EmulatedGpuNode.start(client(), name, model, count, Duration.ofSeconds(5)));
+    }
+
+    @Given("the DASOperator {string} runs in emulated mode with {int} {string} GPUs per node")
+    public void emulatedOperator(String name, int count, String model) {
+        DASOperator operator = new DASOperator();
+        operator.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name)
+                .withNamespace(EmbeddedCluster.DAS_NAMESPACE).build());
+        operator.setSpec(new DASOperatorSpec(null, null, null, null, true, new DASOperatorSpec.EmulatedGpus(model, count), null, null));
+        objects.track(client().resource(operator).serverSideApply());
+    }
+
+    @When("an emulated GPU node {string} joins as the DASOperator {string} configures it")
+    public void joinsAsConfigured(String name, String operatorName) {
+        DASOperator operator = client().resources(DASOperator.class).inNamespace(EmbeddedCluster.DAS_NAMESPACE)
+                .withName(operatorName).require();
+        // the node daemon's command line as the operator renders it into the DaemonSet
+        List<String> args = NodeDaemonArguments.of(operator.getSpec());
+        joined(EmulatedGpuNode.start(client(), name, args, Duration.ofSeconds(5)));
+    }
+
+    @Then("NodeAccelerator {string} lists {int} {string} GPUs")
+    public void listsGpus(String name, int count, String model) {
+        assertThat(nodeAccelerator(name).getSpec().gpus()).hasSize(count).allSatisfy(g -> assertThat(g.model()).isEqualTo(model));
+    }
+
+    private void joined(EmulatedGpuNode node) {
+        String name = node.name();
         nodes.put(name, node);
         // Ready for pods when the kubelet advertises the plugins' devices and the allocator can see the GPUs.
         await(name + " advertises MIG resources").atMost(WAIT).until(() -> {
