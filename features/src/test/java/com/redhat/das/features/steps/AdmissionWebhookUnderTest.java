@@ -1,140 +1,62 @@
 package com.redhat.das.features.steps;
 
-import static org.awaitility.Awaitility.await;
-
-import com.redhat.das.api.mig.MigCatalog;
-import com.redhat.das.features.cluster.ClusterPki;
 import com.redhat.das.features.cluster.EmbeddedCluster;
-import com.redhat.das.webhook.mutation.PodMutation;
-import com.redhat.das.webhook.registration.WebhookRegistration;
-import com.redhat.das.webhook.server.AdmissionServer;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
+import com.redhat.das.features.cluster.EmbeddedWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.GeneralSecurityException;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import javax.net.ssl.SSLContext;
 
 /**
- * The DAS admission webhook, run in the test JVM on loopback with its own CA, and registered with the embedded
- * kube-apiserver through a MutatingWebhookConfiguration that calls it by URL, as a Service would route to it.
+ * The DAS admission webhook as the steps see it: the {@link EmbeddedWebhook} (also used by the demo), run in the
+ * test JVM on loopback and registered with the embedded kube-apiserver by URL.
  */
 final class AdmissionWebhookUnderTest implements AutoCloseable {
 
-    static final String CONFIGURATION_NAME = WebhookRegistration.CONFIGURATION_NAME;
-    static final String WEBHOOK_NAME = WebhookRegistration.WEBHOOK_NAME;
-    static final String OPT_OUT_LABEL = WebhookRegistration.OPT_OUT_LABEL;
+    static final String CONFIGURATION_NAME = EmbeddedWebhook.CONFIGURATION_NAME;
+    static final String WEBHOOK_NAME = EmbeddedWebhook.WEBHOOK_NAME;
+    static final String OPT_OUT_LABEL = EmbeddedWebhook.OPT_OUT_LABEL;
 
-    private final ClusterPki pki = ClusterPki.create("webhook");
-    private final Path certificateFile;
-    private final Path keyFile;
-    private final AdmissionServer server;
-    private int issued;
+    private final EmbeddedWebhook webhook;
 
-    private AdmissionWebhookUnderTest(Path directory) throws IOException, GeneralSecurityException {
-        Files.createDirectories(directory);
-        certificateFile = directory.resolve("tls.crt");
-        keyFile = directory.resolve("tls.key");
-        writeNewCertificate();
-        server = AdmissionServer.start(new InetSocketAddress("127.0.0.1", 0), certificateFile, keyFile,
-                new PodMutation(MigCatalog.bundled()));
+    private AdmissionWebhookUnderTest(EmbeddedWebhook webhook) {
+        this.webhook = webhook;
     }
 
     /** Starts the webhook, registers it and waits until the API server calls it. */
     static AdmissionWebhookUnderTest startAndRegister(EmbeddedCluster cluster) {
-        AdmissionWebhookUnderTest webhook;
-        try {
-            webhook = new AdmissionWebhookUnderTest(cluster.directory().resolve("webhook"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot start the admission webhook", e);
-        }
-        KubernetesClient client = cluster.client();
-        client.admissionRegistration().v1().mutatingWebhookConfigurations()
-                .resource(webhook.configuration()).serverSideApply();
-        // The API server picks the configuration up through an informer; a dry run shows when it is in force.
-        await("admission webhook in force").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .ignoreExceptions() // until the service-account controller has made "default"
-                .until(() -> EmbeddedCluster.SCHEDULER_NAME.equals(client.pods().inNamespace("default")
-                        .resource(probePod()).dryRun().create().getSpec().getSchedulerName()));
-        return webhook;
+        return new AdmissionWebhookUnderTest(EmbeddedWebhook.startAndRegister(cluster));
     }
 
     /** The shipped configuration, pointed at this in-process server by URL. */
     MutatingWebhookConfiguration configuration() {
-        return WebhookRegistration.forUrl(server.baseUri().toString(), pki.ca().certificatePem(),
-                List.of(EmbeddedCluster.DAS_NAMESPACE, "kube-system"));
+        return webhook.configuration();
     }
 
     /** Writes a new serving certificate from the same CA over the files, as cert-manager renews a secret. */
     void rotateCertificate() {
-        writeNewCertificate();
+        webhook.rotateCertificate();
     }
 
     /** The serial number of the certificate now in the files. */
     String certificateSerialInFiles() {
-        try (var in = Files.newInputStream(certificateFile)) {
-            return ((java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in)).getSerialNumber().toString(16);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return webhook.certificateSerialInFiles();
     }
 
     URI baseUri() {
-        return server.baseUri();
+        return webhook.baseUri();
     }
 
     int port() {
-        return server.port();
+        return webhook.port();
     }
 
     /** A client context that trusts the webhook's CA, as the API server does through the caBundle. */
     SSLContext clientContext() {
-        return pki.sslContext(pki.clientCertificate("probe", "probes"));
-    }
-
-    private void writeNewCertificate() {
-        issued++;
-        ClusterPki.Credential serving = pki.serverCertificate("das-webhook-" + issued,
-                List.of("localhost"), List.of("127.0.0.1"));
-        replace(keyFile, serving.privateKeyPem());
-        replace(certificateFile, serving.certificatePem());
-    }
-
-    private static void replace(Path file, String content) {
-        try {
-            Path temporary = Files.createTempFile(file.getParent(), ".write-", ".tmp");
-            Files.writeString(temporary, content);
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Pod probePod() {
-        return new PodBuilder().withNewMetadata().withName("webhook-probe").endMetadata()
-                .withNewSpec().addNewContainer().withName("main").withImage("registry.example/workload:1")
-                .withNewResources().withLimits(Map.of("nvidia.com/mig-1g.5gb", new Quantity("1"))).endResources()
-                .endContainer().endSpec().build();
+        return webhook.clientContext();
     }
 
     @Override
     public void close() {
-        server.close();
+        webhook.close();
     }
 }
