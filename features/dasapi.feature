@@ -27,4 +27,4 @@ Feature: The DAS API in a real cluster
   Scenario: A claim's placement cannot be moved once written
     Given an AllocationClaim "fixed" for profile "1g.5gb" of pod "team-a/infer" on node "node-a" GPU "GPU-3333" at start 2 size 1
     When I try to move AllocationClaim "fixed" to start 3
-    Then the API server rejects it with 422 and a message containing "an AllocationClaim's spec is immutable"
+    Then the API server rejects it with 422 and a message containing "an AllocationClaim's profile, node, GPU and placement are immutable"

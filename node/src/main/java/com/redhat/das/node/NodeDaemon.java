@@ -92,7 +92,8 @@ public final class NodeDaemon implements AutoCloseable {
         this.provisioner = new SliceProvisioner(cache, backend, gpus, claims, cdi, events, metrics, settings.claimWait(), gpuLock);
         SliceReleaser releaser = new SliceReleaser(backend, claims, cdi, metrics, gpuLock);
         this.reconciler = new NodeReconciler(cache, backend, provisioner, releaser, cdi, events, metrics, gpuLock);
-        this.audit = new AssignmentAudit(settings.podResourcesSocket(), provisioner::assignments, cdi, provisioner::crossed);
+        this.audit = new AssignmentAudit(settings.podResourcesSocket(), provisioner::assignments, cdi, cache, claims, events,
+                provisioner::crossed);
         NodeReconciler.Pass first = reconciler.reconcile();
         LOG.info("start-up reconciliation: {}", first);
         publishStatus();

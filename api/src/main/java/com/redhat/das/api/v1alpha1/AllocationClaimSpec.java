@@ -16,7 +16,12 @@ import io.fabric8.generator.annotation.ValidationRule;
  * @param migPlacement  memory-slice placement on that GPU
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self == oldSelf", message = "an AllocationClaim's spec is immutable")
+// What and where a slice is never changes. Whose it is may be corrected once: the kubelet does not say which pod it
+// admits, and when the node daemon finds (through the pod-resources API) that two pods got each other's slices,
+// it re-points the two claims instead of tearing down slices under running containers.
+@ValidationRule(value = "self.profile == oldSelf.profile && self.gpuUUID == oldSelf.gpuUUID && self.nodename == oldSelf.nodename"
+        + " && self.migPlacement == oldSelf.migPlacement",
+        message = "an AllocationClaim's profile, node, GPU and placement are immutable")
 public record AllocationClaimSpec(
         @Required @JsonProperty("profile") String profile,
         @Required @JsonProperty("podRef") PodReference podRef,

@@ -1,8 +1,10 @@
 package com.redhat.das.node.lifecycle;
 
 import com.redhat.das.api.v1alpha1.AllocationClaim;
+import com.redhat.das.api.v1alpha1.AllocationClaimSpec;
 import com.redhat.das.api.v1alpha1.AllocationClaimStatus;
 import com.redhat.das.api.v1alpha1.ClaimState;
+import com.redhat.das.api.v1alpha1.PodReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -20,6 +22,9 @@ import org.slf4j.LoggerFactory;
 public final class ClaimStatusWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClaimStatusWriter.class);
+
+    /** The allocator's label naming a claim's pod (kept in step when a claim is re-pointed). */
+    public static final String POD_UID_LABEL = "inference.redhat.com/pod-uid";
 
     private final KubernetesClient client;
     private final String namespace;
@@ -62,6 +67,22 @@ public final class ClaimStatusWriter {
     public AllocationClaim releasing(AllocationClaim claim) {
         return retrying(claim.getMetadata().getName(), c -> writeStatus(c, ClaimState.RELEASING, null,
                 c.getStatus() == null ? null : c.getStatus().migUUID()));
+    }
+
+    /**
+     * Re-points a claim at the container that really holds its slice (a crossed assignment found through the
+     * kubelet's pod-resources API). Profile, node, GPU and placement stay: the API server enforces it.
+     */
+    public AllocationClaim repoint(String name, PodReference pod, String container) {
+        return retrying(name, c -> {
+            var s = c.getSpec();
+            c.setSpec(new AllocationClaimSpec(s.profile(), pod, container, s.gpuUUID(), s.nodename(), s.migPlacement()));
+            c.getMetadata().getLabels().put(POD_UID_LABEL, pod.uid());
+            AllocationClaim written = client.resource(c).update();
+            LOG.warn("claim {}: re-pointed from {}/{} {} to {}/{} {}", name, s.podRef().namespace(), s.podRef().name(),
+                    s.containerName(), pod.namespace(), pod.name(), container);
+            return written;
+        });
     }
 
     /** The slice is gone: delete the claim (if nobody has) and remove the finalizer that held it. */

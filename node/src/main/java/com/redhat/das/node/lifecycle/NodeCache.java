@@ -8,7 +8,10 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +26,14 @@ public final class NodeCache implements AutoCloseable {
     private final SharedIndexInformer<Pod> pods;
     private final SharedIndexInformer<AllocationClaim> claims;
     private final List<Consumer<Pod>> podListeners = new CopyOnWriteArrayList<>();
+    /**
+     * The order in which pods arrived on the node (were bound to it), as this watch saw it. The kubelet watches the
+     * same API and admits pods as they arrive, so this is its admission order; pods already here at start-up share
+     * 0 and fall back to their creation time, as the kubelet sorts a batch.
+     */
+    private final Map<String, Long> arrival = new ConcurrentHashMap<>();
+    private final AtomicLong arrivals = new AtomicLong();
+    private volatile boolean synced;
     private final List<Consumer<AllocationClaim>> claimListeners = new CopyOnWriteArrayList<>();
 
     private NodeCache(SharedIndexInformer<Pod> pods, SharedIndexInformer<AllocationClaim> claims) {
@@ -36,12 +47,15 @@ public final class NodeCache implements AutoCloseable {
         SharedIndexInformer<AllocationClaim> claims = client.resources(AllocationClaim.class).inNamespace(namespace)
                 .withField("spec.nodename", nodeName).runnableInformer(0);
         NodeCache cache = new NodeCache(pods, claims);
+        cache.onPod(p -> cache.arrival.computeIfAbsent(p.getMetadata().getUid(),
+                uid -> cache.synced ? cache.arrivals.incrementAndGet() : 0L));
         pods.addEventHandler(handler(cache.podListeners));
         claims.addEventHandler(handler(cache.claimListeners));
         try {
             // start() completes once the informer has listed everything: Allocate must not run on a half-empty cache
             CompletableFuture.allOf(pods.start().toCompletableFuture(), claims.start().toCompletableFuture())
                     .get(syncTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            cache.synced = true;
         } catch (Exception e) {
             cache.close();
             throw new IllegalStateException("pod and claim caches did not sync within " + syncTimeout + ": " + e.getMessage(), e);
@@ -77,10 +91,13 @@ public final class NodeCache implements AutoCloseable {
         claimListeners.add(listener);
     }
 
-    /** The node's pods, oldest first, as the kubelet admits them. */
-    public List<Pod> podsOldestFirst() {
-        return pods.getStore().list().stream()
-                .sorted(Comparator.comparing((Pod p) -> p.getMetadata().getCreationTimestamp())
+    /** The node's pods in the order the kubelet admits them: as they arrived, then oldest first. */
+    public List<Pod> podsInAdmissionOrder() {
+        List<Pod> all = pods.getStore().list();
+        arrival.keySet().retainAll(all.stream().map(p -> p.getMetadata().getUid()).toList()); // forget departed pods
+        return all.stream()
+                .sorted(Comparator.comparing((Pod p) -> arrival.getOrDefault(p.getMetadata().getUid(), 0L))
+                        .thenComparing(p -> p.getMetadata().getCreationTimestamp())
                         .thenComparing(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()))
                 .toList();
     }

@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The heart of Allocate. The kubelet does not say which pod it is admitting, only the resource and device IDs; it
- * admits pods one at a time, oldest first, and a pod's containers in order, init containers first. So the container
- * being admitted is the first one, in that order, among the node's live pods whose request for this resource matches
+ * admits pods one at a time as they arrive on the node (a batch oldest first), and a pod's containers in order, init
+ * containers first. So the container being admitted is the first one, in that order, among the node's live pods
+ * whose request for this resource matches
  * the number of devices and which has not had its slices yet. Its claims — written by the allocator before the pod
  * was bound — say on which GPU and at which placement each slice goes. The mapping is checked afterwards against
  * the kubelet's pod-resources API ({@code AssignmentAudit}).
@@ -104,14 +105,30 @@ public final class SliceProvisioner {
     }
 
     /**
-     * Records what the kubelet really did: the device IDs (and CDI device name) handed out for {@code assumed} went
-     * to {@code actual}'s container and the other way round.
+     * Records what the kubelet really did: the containers {@code a} and {@code b} got each other's devices, for every
+     * profile (Allocate made all of a container's slices at once).
      */
-    public void crossed(Assignment assumed, Assignment actual) {
-        assignments.put(key(actual.podUid(), actual.container(), actual.profile()), new Assignment(actual.podUid(),
-                actual.namespace(), actual.podName(), actual.container(), actual.profile(), assumed.deviceIds(), assumed.cdiDevice()));
-        assignments.put(key(assumed.podUid(), assumed.container(), assumed.profile()), new Assignment(assumed.podUid(),
-                assumed.namespace(), assumed.podName(), assumed.container(), assumed.profile(), actual.deviceIds(), actual.cdiDevice()));
+    public void crossed(Assignment a, Assignment b) {
+        Map<String, Assignment> ofA = new java.util.HashMap<>();
+        Map<String, Assignment> ofB = new java.util.HashMap<>();
+        assignments.values().forEach(x -> {
+            if (x.podUid().equals(a.podUid()) && x.container().equals(a.container())) {
+                ofA.put(x.profile(), x);
+            } else if (x.podUid().equals(b.podUid()) && x.container().equals(b.container())) {
+                ofB.put(x.profile(), x);
+            }
+        });
+        for (String profile : ofA.keySet()) {
+            Assignment xa = ofA.get(profile);
+            Assignment xb = ofB.get(profile);
+            if (xb == null) {
+                continue;
+            }
+            assignments.put(key(xb.podUid(), xb.container(), profile), new Assignment(xb.podUid(), xb.namespace(), xb.podName(),
+                    xb.container(), profile, xa.deviceIds(), xa.cdiDevice()));
+            assignments.put(key(xa.podUid(), xa.container(), profile), new Assignment(xa.podUid(), xa.namespace(), xa.podName(),
+                    xa.container(), profile, xb.deviceIds(), xb.cdiDevice()));
+        }
     }
 
     /** Forget a pod that ended (its slices are gone). */
@@ -152,10 +169,17 @@ public final class SliceProvisioner {
         Pod pod = target.pod();
         String uid = pod.getMetadata().getUid();
         String container = target.container().getName();
-        Map<String, List<String>> uuidsByProfile = provision(pod, container, containerClaims);
-        ContainerSlices slices = new ContainerSlices(uid, pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-                container, uuidsByProfile, containerClaims.stream().map(c -> c.getMetadata().getName()).sorted().toList());
-        cdi.write(slices);
+        Map<String, List<String>> uuidsByProfile;
+        // Slices and spec under one lock: a reconciliation pass must never see the slices without the spec (it would
+        // write a spec of its own, from this container's own claims only).
+        gpuLock.lock();
+        try {
+            uuidsByProfile = provision(pod, container, containerClaims);
+            cdi.write(new ContainerSlices(uid, pod.getMetadata().getNamespace(), pod.getMetadata().getName(), container,
+                    uuidsByProfile, containerClaims.stream().map(c -> c.getMetadata().getName()).sorted().toList()));
+        } finally {
+            gpuLock.unlock();
+        }
         String device = CdiSpecDirectory.qualifiedDeviceName(uid, pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
                 container, profile);
         Assignment assignment = new Assignment(uid, pod.getMetadata().getNamespace(), pod.getMetadata().getName(), container,
@@ -169,7 +193,7 @@ public final class SliceProvisioner {
 
     /** The first container, in the kubelet's admission order, that asks {@code count} × {@code profile} and has not had it. */
     private Target findTarget(String profile, int count) {
-        for (Pod pod : cache.podsOldestFirst()) {
+        for (Pod pod : cache.podsInAdmissionOrder()) {
             if (pod.getMetadata().getDeletionTimestamp() != null || ContainerRequests.ended(pod)) {
                 continue;
             }

@@ -7,7 +7,13 @@ import com.redhat.das.api.kubelet.podresources.v1.PodResources;
 import com.redhat.das.api.kubelet.podresources.v1.PodResourcesListerGrpc;
 import com.redhat.das.api.mig.ResourceNames;
 import com.redhat.das.api.transport.UnixSocketChannel;
+import com.redhat.das.api.v1alpha1.AllocationClaim;
+import com.redhat.das.api.v1alpha1.PodReference;
 import com.redhat.das.node.cdi.CdiSpecDirectory;
+import com.redhat.das.node.cdi.ContainerSlices;
+import com.redhat.das.node.lifecycle.ClaimStatusWriter;
+import com.redhat.das.node.lifecycle.NodeCache;
+import com.redhat.das.node.lifecycle.PodEvents;
 import com.redhat.das.node.lifecycle.SliceProvisioner.Assignment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +31,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks Allocate's guesses against the kubelet's record. Allocate infers the admitted container (the kubelet does
- * not name it); the pod-resources API says afterwards which container holds which device IDs. If the device IDs
- * handed out for container A are held by container B, the two were crossed: the CDI device name given to B is A's.
- * The repair rewrites the two specs so that each device name resolves to the slices of the container that really
- * holds it; claims, which bind slices to pods, stay as they are.
+ * not name it, and pods created in the same second tie in its admission order); the pod-resources API says
+ * afterwards which container holds which device IDs. If the device IDs handed out for container A are held by
+ * container B, the two were crossed: B runs on the slices made for A's claims, and A on B's. The repair makes the
+ * records follow the containers, never the other way round: A's claims are re-pointed at B and B's at A (profile,
+ * GPU and placement stay), and each CDI spec is relabelled with the container that holds it, keeping the device names
+ * the kubelet already gave out. When B ends, the slices B really used are the ones destroyed.
  */
 public final class AssignmentAudit {
 
@@ -45,16 +53,23 @@ public final class AssignmentAudit {
     private final Path podResourcesSocket;
     private final Supplier<List<Assignment>> assignments;
     private final CdiSpecDirectory cdi;
+    private final NodeCache cache;
+    private final ClaimStatusWriter claims;
+    private final PodEvents events;
     private final java.util.function.BiConsumer<Assignment, Assignment> onRepaired;
 
     /**
      * @param onRepaired told of each repaired crossing (assumed, actual), so the records follow the kubelet's
      */
     public AssignmentAudit(Path podResourcesSocket, Supplier<List<Assignment>> assignments, CdiSpecDirectory cdi,
+                           NodeCache cache, ClaimStatusWriter claims, PodEvents events,
                            java.util.function.BiConsumer<Assignment, Assignment> onRepaired) {
         this.podResourcesSocket = podResourcesSocket;
         this.assignments = assignments;
         this.cdi = cdi;
+        this.cache = cache;
+        this.claims = claims;
+        this.events = events;
         this.onRepaired = onRepaired;
     }
 
@@ -116,22 +131,53 @@ public final class AssignmentAudit {
     }
 
     private void repair(Crossing c) {
+        Assignment a = c.assumed();
+        Assignment b = c.actual();
+        List<AllocationClaim> ofA = claimsOf(a);
+        List<AllocationClaim> ofB = claimsOf(b);
+        if (!shape(ofA).equals(shape(ofB))) {
+            LOG.error("crossed assignment {}/{} {} <-> {}/{} {}: their claims differ ({} vs {}); not repaired", a.namespace(),
+                    a.podName(), a.container(), b.namespace(), b.podName(), b.container(), shape(ofA), shape(ofB));
+            return;
+        }
         Map<String, CdiSpecDirectory.StoredSpec> byHolder = new HashMap<>();
         for (CdiSpecDirectory.StoredSpec s : cdi.list()) {
             byHolder.put(s.slices().podUid() + "/" + s.slices().container(), s);
         }
-        CdiSpecDirectory.StoredSpec assumed = byHolder.get(c.assumed().podUid() + "/" + c.assumed().container());
-        CdiSpecDirectory.StoredSpec actual = byHolder.get(c.actual().podUid() + "/" + c.actual().container());
-        if (assumed == null || actual == null) {
-            LOG.error("crossed assignment {} / {}: a spec is missing, cannot repair", c.assumed(), c.actual());
-            return;
+        CdiSpecDirectory.StoredSpec specA = byHolder.get(a.podUid() + "/" + a.container());
+        CdiSpecDirectory.StoredSpec specB = byHolder.get(b.podUid() + "/" + b.container());
+        PodReference refA = PodReference.pod(a.namespace(), a.podName(), a.podUid());
+        PodReference refB = PodReference.pod(b.namespace(), b.podName(), b.podUid());
+        ofA.forEach(claim -> claims.repoint(claim.getMetadata().getName(), refB, b.container()));
+        ofB.forEach(claim -> claims.repoint(claim.getMetadata().getName(), refA, a.container()));
+        // The spec made for A went to B's container: it now holds B's (re-pointed) claims under A's device names.
+        if (specA != null) {
+            cdi.write(relabel(specA.slices(), b), specA.names());
         }
-        // The device names in 'assumed''s file went to 'actual''s container, and the other way round.
-        cdi.write(actual.slices(), assumed.names());
-        cdi.write(assumed.slices(), actual.names());
-        onRepaired.accept(c.assumed(), c.actual());
-        LOG.warn("repaired crossed assignment: {}/{} {} and {}/{} {} now each resolve to their own slices",
-                c.assumed().namespace(), c.assumed().podName(), c.assumed().container(),
-                c.actual().namespace(), c.actual().podName(), c.actual().container());
+        if (specB != null) {
+            cdi.write(relabel(specB.slices(), a), specB.names());
+        }
+        onRepaired.accept(a, b);
+        LOG.warn("repaired crossed assignment: {}/{} {} and {}/{} {} had each other's slices; claims and CDI specs now "
+                + "follow the containers", a.namespace(), a.podName(), a.container(), b.namespace(), b.podName(), b.container());
+        String message = "the kubelet admitted this pod's container with the slices made for another pod's; the claims "
+                + "were re-pointed so that they name the slices the containers really hold";
+        cache.pod(a.podUid()).ifPresent(p -> events.normal(p, "MigSliceClaimsRepointed", message));
+        cache.pod(b.podUid()).ifPresent(p -> events.normal(p, "MigSliceClaimsRepointed", message));
+    }
+
+    private List<AllocationClaim> claimsOf(Assignment a) {
+        return cache.claimsOf(a.podUid()).stream().filter(c -> a.container().equals(c.getSpec().containerName())).toList();
+    }
+
+    /** Profile → count: two containers can swap claims only if they asked for the same. */
+    private static Map<String, Long> shape(List<AllocationClaim> claims) {
+        return claims.stream().collect(java.util.stream.Collectors.groupingBy(c -> c.getSpec().profile(),
+                java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+    }
+
+    private static ContainerSlices relabel(ContainerSlices content, Assignment holder) {
+        return new ContainerSlices(holder.podUid(), holder.namespace(), holder.podName(), holder.container(),
+                content.slices(), content.claims());
     }
 }
