@@ -9,9 +9,6 @@ import com.redhat.das.api.mig.ResourceNames;
  */
 public final class ClaimNames {
 
-    /** Label with the owning pod's uid, for selecting a pod's claims. */
-    public static final String POD_UID_LABEL = "inference.redhat.com/pod-uid";
-
     private ClaimNames() {
     }
 

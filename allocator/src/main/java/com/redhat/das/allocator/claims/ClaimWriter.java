@@ -77,7 +77,7 @@ public final class ClaimWriter {
                 reservation.node(), new MigPlacement(slice.instance().start(), slice.instance().profile().memorySlices()));
         AllocationClaim claim = new AllocationClaim();
         claim.setMetadata(new ObjectMetaBuilder().withName(slice.claimName()).withNamespace(namespace)
-                .addToLabels(ClaimNames.POD_UID_LABEL, reservation.podUid())
+                .addToLabels(AllocationClaim.POD_UID_LABEL, reservation.podUid())
                 .addToFinalizers(AllocationClaim.FINALIZER).build());
         claim.setSpec(spec);
         AllocationClaim stored;

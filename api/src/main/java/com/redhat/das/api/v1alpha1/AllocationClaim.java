@@ -39,4 +39,6 @@ public class AllocationClaim extends CustomResource<AllocationClaimSpec, Allocat
     public static final String VERSION = "v1alpha1";
     /** Removed by the node daemon once the slice is destroyed (or by the allocator when the node is gone). */
     public static final String FINALIZER = "inference.redhat.com/mig-slice";
+    /** The label naming a claim's pod by UID (the allocator sets it; the node daemon keeps it in step). */
+    public static final String POD_UID_LABEL = "inference.redhat.com/pod-uid";
 }

@@ -23,9 +23,6 @@ public final class ClaimStatusWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClaimStatusWriter.class);
 
-    /** The allocator's label naming a claim's pod (kept in step when a claim is re-pointed). */
-    public static final String POD_UID_LABEL = "inference.redhat.com/pod-uid";
-
     private final KubernetesClient client;
     private final String namespace;
 
@@ -77,7 +74,7 @@ public final class ClaimStatusWriter {
         return retrying(name, c -> {
             var s = c.getSpec();
             c.setSpec(new AllocationClaimSpec(s.profile(), pod, container, s.gpuUUID(), s.nodename(), s.migPlacement()));
-            c.getMetadata().getLabels().put(POD_UID_LABEL, pod.uid());
+            c.getMetadata().getLabels().put(AllocationClaim.POD_UID_LABEL, pod.uid());
             AllocationClaim written = client.resource(c).update();
             LOG.warn("claim {}: re-pointed from {}/{} {} to {}/{} {}", name, s.podRef().namespace(), s.podRef().name(),
                     s.containerName(), pod.namespace(), pod.name(), container);
