@@ -31,10 +31,14 @@ public final class WebhookRegistration {
     private WebhookRegistration() {
     }
 
-    /** In a cluster: the API server reaches the webhook through its Service. */
+    /**
+     * In a cluster: the API server reaches the webhook through its Service. {@code caBundlePem} may be {@code null}
+     * when something else injects it (cert-manager's CA injector, OpenShift's service CA operator).
+     */
     public static MutatingWebhookConfiguration forService(String namespace, String service, int port, String caBundlePem) {
         return configuration(new WebhookClientConfigBuilder().withNewService().withNamespace(namespace).withName(service)
-                .withPort(port).withPath(AdmissionServer.MUTATE_PATH).endService().withCaBundle(base64(caBundlePem)).build(),
+                .withPort(port).withPath(AdmissionServer.MUTATE_PATH).endService()
+                .withCaBundle(caBundlePem == null ? null : base64(caBundlePem)).build(),
                 List.of(namespace, "kube-system"));
     }
 
