@@ -96,6 +96,14 @@ public class NodeDaemonSteps {
         joined(EmulatedGpuNode.start(client(), name, args, Duration.ofSeconds(5)));
     }
 
+    @When("an emulated GPU node {string} joins running the node daemon as DaemonSet {string} specifies")
+    public void joinsAsDaemonSetSpecifies(String name, String daemonSet) {
+        // the command line the operator rendered into the DaemonSet's pod template
+        List<String> args = client().apps().daemonSets().inNamespace(EmbeddedCluster.DAS_NAMESPACE).withName(daemonSet).require()
+                .getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+        joined(EmulatedGpuNode.start(client(), name, args, Duration.ofSeconds(5)));
+    }
+
     @Then("NodeAccelerator {string} lists {int} {string} GPUs")
     public void listsGpus(String name, int count, String model) {
         assertThat(nodeAccelerator(name).getSpec().gpus()).hasSize(count).allSatisfy(g -> assertThat(g.model()).isEqualTo(model));

@@ -13,6 +13,10 @@ import java.util.Objects;
  * deleted or set to {@code Removed}: cluster-scoped objects cannot be owned by a namespaced DASOperator, and
  * {@code Removed} must remove them while the DASOperator stays. Namespaced objects carry an owner reference as well,
  * so that garbage collection removes them should the operator be gone when the DASOperator is deleted.
+ *
+ * <p>Every subclass sets {@code createResourceOnlyIfNotExistingWithSSA = false}: otherwise the SDK creates with
+ * resourceVersion "1", which the API server answers with 404 for RBAC bindings (their storage creates on update)
+ * and with 409 for an object that exists but is not yet in the informer's cache. A plain apply is idempotent.
  */
 public abstract class InstalledObject<R extends HasMetadata> extends CRUDNoGCKubernetesDependentResource<R, DASOperator> {
 

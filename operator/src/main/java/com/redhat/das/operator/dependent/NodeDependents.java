@@ -18,7 +18,8 @@ public final class NodeDependents {
     }
 
     /** Its ServiceAccount. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class ServiceAccountOf extends InstalledObject<ServiceAccount> {
         public ServiceAccountOf() {
             super(ServiceAccount.class);
@@ -31,7 +32,8 @@ public final class NodeDependents {
     }
 
     /** Pods, its Node, events. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class ClusterRoleOf extends InstalledObject<ClusterRole> {
         public ClusterRoleOf() {
             super(ClusterRole.class);
@@ -44,7 +46,8 @@ public final class NodeDependents {
     }
 
     /** Binds the ClusterRole. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class ClusterRoleBindingOf extends InstalledObject<ClusterRoleBinding> {
         public ClusterRoleBindingOf() {
             super(ClusterRoleBinding.class);
@@ -57,7 +60,8 @@ public final class NodeDependents {
     }
 
     /** Claims and NodeAccelerators in the DAS namespace. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class RoleOf extends InstalledObject<Role> {
         public RoleOf() {
             super(Role.class);
@@ -70,7 +74,8 @@ public final class NodeDependents {
     }
 
     /** Binds the Role. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class RoleBindingOf extends InstalledObject<RoleBinding> {
         public RoleBindingOf() {
             super(RoleBinding.class);
@@ -83,7 +88,8 @@ public final class NodeDependents {
     }
 
     /** One node daemon per GPU node. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class DaemonSetOf extends InstalledObject<DaemonSet> {
         public DaemonSetOf() {
             super(DaemonSet.class);
@@ -96,7 +102,8 @@ public final class NodeDependents {
     }
 
     /** OpenShift only: lets its pods use the privileged SCC. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class SccRoleBindingOf extends InstalledObject<RoleBinding> {
         public SccRoleBindingOf() {
             super(RoleBinding.class);

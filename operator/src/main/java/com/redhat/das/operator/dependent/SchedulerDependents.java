@@ -19,7 +19,8 @@ public final class SchedulerDependents {
     }
 
     /** Its ServiceAccount. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class ServiceAccountOf extends InstalledObject<ServiceAccount> {
         public ServiceAccountOf() {
             super(ServiceAccount.class);
@@ -32,7 +33,8 @@ public final class SchedulerDependents {
     }
 
     /** The KubeSchedulerConfiguration. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class ConfigurationOf extends InstalledObject<ConfigMap> {
         public ConfigurationOf() {
             super(ConfigMap.class);
@@ -45,7 +47,8 @@ public final class SchedulerDependents {
     }
 
     /** Claims, NodeAccelerators and its lease in the DAS namespace. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class RoleOf extends InstalledObject<Role> {
         public RoleOf() {
             super(Role.class);
@@ -58,7 +61,8 @@ public final class SchedulerDependents {
     }
 
     /** Binds the Role. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class RoleBindingOf extends InstalledObject<RoleBinding> {
         public RoleBindingOf() {
             super(RoleBinding.class);
@@ -71,7 +75,8 @@ public final class SchedulerDependents {
     }
 
     /** Binds system:kube-scheduler. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class KubeSchedulerBinding extends InstalledObject<ClusterRoleBinding> {
         public KubeSchedulerBinding() {
             super(ClusterRoleBinding.class);
@@ -84,7 +89,8 @@ public final class SchedulerDependents {
     }
 
     /** Binds system:volume-scheduler. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class VolumeSchedulerBinding extends InstalledObject<ClusterRoleBinding> {
         public VolumeSchedulerBinding() {
             super(ClusterRoleBinding.class);
@@ -97,7 +103,8 @@ public final class SchedulerDependents {
     }
 
     /** Binds system:auth-delegator (authenticating metrics scrapes). */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class AuthDelegatorBinding extends InstalledObject<ClusterRoleBinding> {
         public AuthDelegatorBinding() {
             super(ClusterRoleBinding.class);
@@ -110,7 +117,8 @@ public final class SchedulerDependents {
     }
 
     /** kube-scheduler and the allocator in one pod. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class DeploymentOf extends InstalledObject<Deployment> {
         public DeploymentOf() {
             super(Deployment.class);

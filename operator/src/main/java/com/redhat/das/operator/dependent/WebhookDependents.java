@@ -17,7 +17,8 @@ public final class WebhookDependents {
     }
 
     /** Its ServiceAccount, without token. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class ServiceAccountOf extends InstalledObject<ServiceAccount> {
         public ServiceAccountOf() {
             super(ServiceAccount.class);
@@ -30,7 +31,8 @@ public final class WebhookDependents {
     }
 
     /** The Service the API server calls. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class ServiceOf extends InstalledObject<Service> {
         public ServiceOf() {
             super(Service.class);
@@ -43,7 +45,8 @@ public final class WebhookDependents {
     }
 
     /** The webhook servers. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class DeploymentOf extends InstalledObject<Deployment> {
         public DeploymentOf() {
             super(Deployment.class);
@@ -56,7 +59,8 @@ public final class WebhookDependents {
     }
 
     /** Signs the webhook's CA. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class SelfSignedIssuer extends InstalledObject<CertManagerObject.Issuer> {
         public SelfSignedIssuer() {
             super(CertManagerObject.Issuer.class);
@@ -69,7 +73,8 @@ public final class WebhookDependents {
     }
 
     /** The webhook's CA, the caBundle the API server trusts. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class CaCertificate extends InstalledObject<CertManagerObject.Certificate> {
         public CaCertificate() {
             super(CertManagerObject.Certificate.class);
@@ -82,7 +87,8 @@ public final class WebhookDependents {
     }
 
     /** Issues serving certificates from that CA. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class CaIssuer extends InstalledObject<CertManagerObject.Issuer> {
         public CaIssuer() {
             super(CertManagerObject.Issuer.class);
@@ -95,7 +101,8 @@ public final class WebhookDependents {
     }
 
     /** The webhook's serving certificate, renewed by cert-manager. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class ServingCertificate extends InstalledObject<CertManagerObject.Certificate> {
         public ServingCertificate() {
             super(CertManagerObject.Certificate.class);
@@ -108,7 +115,8 @@ public final class WebhookDependents {
     }
 
     /** The MutatingWebhookConfiguration. */
-    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR))
+    @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_SELECTOR),
+            createResourceOnlyIfNotExistingWithSSA = false)
     public static final class Registration extends InstalledObject<MutatingWebhookConfiguration> {
         public Registration() {
             super(MutatingWebhookConfiguration.class);

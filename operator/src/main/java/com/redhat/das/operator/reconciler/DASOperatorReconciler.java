@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
 @Workflow(explicitInvocation = true, handleExceptionsInReconciler = true, dependents = {
         @Dependent(type = SchedulerDependents.ServiceAccountOf.class),
         @Dependent(type = SchedulerDependents.ConfigurationOf.class),
-        @Dependent(type = SchedulerDependents.RoleOf.class),
-        @Dependent(type = SchedulerDependents.RoleBindingOf.class),
+        @Dependent(type = SchedulerDependents.RoleOf.class, name = "scheduler-role"),
+        // a binding to a role the operator may not "bind" is checked against the role's rules: the role must exist
+        @Dependent(type = SchedulerDependents.RoleBindingOf.class, dependsOn = "scheduler-role"),
         @Dependent(type = SchedulerDependents.KubeSchedulerBinding.class),
         @Dependent(type = SchedulerDependents.VolumeSchedulerBinding.class),
         @Dependent(type = SchedulerDependents.AuthDelegatorBinding.class),
@@ -59,10 +60,10 @@ import org.slf4j.LoggerFactory;
         @Dependent(type = WebhookDependents.ServingCertificate.class, activationCondition = Activation.CertManagerIssues.class),
         @Dependent(type = WebhookDependents.Registration.class, activationCondition = Activation.WebhookCertificateIssued.class),
         @Dependent(type = NodeDependents.ServiceAccountOf.class),
-        @Dependent(type = NodeDependents.ClusterRoleOf.class),
-        @Dependent(type = NodeDependents.ClusterRoleBindingOf.class),
-        @Dependent(type = NodeDependents.RoleOf.class),
-        @Dependent(type = NodeDependents.RoleBindingOf.class),
+        @Dependent(type = NodeDependents.ClusterRoleOf.class, name = "node-clusterrole"),
+        @Dependent(type = NodeDependents.ClusterRoleBindingOf.class, dependsOn = "node-clusterrole"),
+        @Dependent(type = NodeDependents.RoleOf.class, name = "node-role"),
+        @Dependent(type = NodeDependents.RoleBindingOf.class, dependsOn = "node-role"),
         @Dependent(type = NodeDependents.SccRoleBindingOf.class, activationCondition = Activation.OnOpenShift.class),
         @Dependent(type = NodeDependents.DaemonSetOf.class),
 })
