@@ -29,7 +29,7 @@ mkdir -p "$out/tmp"
 # Every shared object the JRE's executables and libraries need from outside the JRE, as ldd resolves them
 # (libjvm.so is found through the library path, as the launcher finds it).
 libs=$(find "$jre/bin" "$jre/lib" -type f \( -perm -u+x -o -name '*.so' \) -print0 \
-  | LD_LIBRARY_PATH="$jre/lib/server" xargs -0 -n1 ldd 2>/dev/null \
+  | while IFS= read -r -d '' object; do LD_LIBRARY_PATH="$jre/lib/server" ldd "$object" 2>/dev/null || true; done \
   | awk -v jre="$jre" '
       /not found/ { print "MISSING " $1; next }
       $2 == "=>" && $3 ~ /^\// && index($3, jre) != 1 { print $3; next }
@@ -41,7 +41,8 @@ if grep -q '^MISSING' <<<"$libs"; then
   exit 1
 fi
 # glibc loads libgcc_s at run time (thread cancellation and unwinding); ldd cannot see that.
-gcc_s=$(ldconfig -p 2>/dev/null | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+gcc_s=$({ ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true; } \
+  | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
 for lib in $libs $gcc_s; do
   # the path the loader looks the library up by, with the content of the file it names
   mkdir -p "$out$(dirname "$lib")"
