@@ -6,6 +6,7 @@
 # The root pom runs it once per build; the Java image modules copy the directory into their runtime layer.
 # Nothing is done when the directory was built from the same inputs (JDK, modules, this script, glibc).
 set -euo pipefail
+# (no reader in a pipeline below stops early: with pipefail, a writer killed by SIGPIPE would fail the script)
 
 out=${1:?output directory}
 modules=${2:?comma-separated JDK modules}
@@ -15,7 +16,7 @@ jre="$out/opt/jre"
 # Native libraries for a desktop session (X11, sound, splash screen); java.desktop is included for java.beans only.
 exclude='glob:**/libawt_xawt.so,glob:**/libjawt.so,glob:**/libsplashscreen.so,glob:**/libjsound.so'
 
-inputs=$( { cat "$0"; echo "$modules"; cat "$java_home/release"; ldd --version 2>&1 | head -1; } | sha256sum | cut -d' ' -f1)
+inputs=$( { cat "$0"; echo "$modules"; cat "$java_home/release"; ldd --version 2>&1; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out/.inputs" ] && [ "$(cat "$out/.inputs")" = "$inputs" ]; then
   echo "runtime layer in $out is up to date"
   exit 0
@@ -42,7 +43,7 @@ if grep -q '^MISSING' <<<"$libs"; then
 fi
 # glibc loads libgcc_s at run time (thread cancellation and unwinding); ldd cannot see that.
 gcc_s=$({ ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true; } \
-  | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+  | awk '$1 == "libgcc_s.so.1" && /x86-64/ && !found { print $NF; found = 1 }')
 for lib in $libs $gcc_s; do
   # the path the loader looks the library up by, with the content of the file it names
   mkdir -p "$out$(dirname "$lib")"

@@ -40,7 +40,7 @@ final class ImageArchive {
     }
 
     /** A layer: its entries in archive order, and Jib's name for it (the history comment). */
-    record Layer(String name, long compressedSize, Map<String, Entry> entries) {
+    record Layer(String name, Map<String, Entry> entries) {
     }
 
     private final Path tar;
@@ -86,6 +86,7 @@ final class ImageArchive {
             }
             Map<String, Object> manifest = (Map<String, Object>) manifests.getFirst();
             Map<String, Object> config = (Map<String, Object>) Json.parse(text(archive, byName, (String) manifest.get("Config")));
+            // Jib writes one history entry per layer of a scratch image, commented with the layer's name
             List<String> names = ((List<Object>) config.getOrDefault("history", List.of())).stream()
                     .map(h -> (String) ((Map<String, Object>) h).get("comment")).toList();
             List<String> layerFiles = (List<String>) (List<?>) manifest.get("Layers");
@@ -101,15 +102,11 @@ final class ImageArchive {
                                 e.getLongUserId(), e.getLongGroupId()));
                     }
                 }
-                layers.add(new Layer(i < names.size() ? names.get(i) : null, blob.getSize(), entries));
+                layers.add(new Layer(i < names.size() ? names.get(i) : null, entries));
             }
             return new ImageArchive(tar, (List<String>) (List<?>) manifest.get("RepoTags"), config,
                     List.copyOf(layerFiles), List.copyOf(layers));
         }
-    }
-
-    Path tar() {
-        return tar;
     }
 
     List<String> repoTags() {
