@@ -118,7 +118,8 @@ public final class ControlPlaneBinaries {
         Path log = staging.resolve("build.log");
         ManagedProcess.ensureLog(log);
         Instant start = Instant.now();
-        ManagedProcess go = ManagedProcess.start("go build", cmd, pluginShim, log, Map.of());
+        // without cgo, as plugin-shim's Maven build compiles (static binaries; the two share Go's build cache)
+        ManagedProcess go = ManagedProcess.start("go build", cmd, pluginShim, log, Map.of("CGO_ENABLED", "0"));
         int exit = go.exitCode();
         if (exit != 0) {
             throw new IllegalStateException("go build " + packages + " failed (exit " + exit + "):\n" + go.logTail(40));
