@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarFile;
@@ -26,6 +27,8 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * one gzipped tar per layer.
  */
 final class ImageArchive {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One file of a layer; {@code path} is relative to the image root, without a trailing slash. */
     record Entry(String path, int mode, boolean directory, boolean symbolicLink, long size, long uid, long gid) {
@@ -80,12 +83,12 @@ final class ImageArchive {
     static ImageArchive read(Path tar) throws IOException {
         try (TarFile archive = new TarFile(tar)) {
             Map<String, TarArchiveEntry> byName = index(archive);
-            List<Object> manifests = (List<Object>) Json.parse(text(archive, byName, "manifest.json"));
+            List<Object> manifests = (List<Object>) JSON.readValue(text(archive, byName, "manifest.json"), List.class);
             if (manifests.size() != 1) {
                 throw new IllegalStateException(tar + " holds " + manifests.size() + " images");
             }
             Map<String, Object> manifest = (Map<String, Object>) manifests.getFirst();
-            Map<String, Object> config = (Map<String, Object>) Json.parse(text(archive, byName, (String) manifest.get("Config")));
+            Map<String, Object> config = (Map<String, Object>) JSON.readValue(text(archive, byName, (String) manifest.get("Config")), Map.class);
             // Jib writes one history entry per layer of a scratch image, commented with the layer's name
             List<String> names = ((List<Object>) config.getOrDefault("history", List.of())).stream()
                     .map(h -> (String) ((Map<String, Object>) h).get("comment")).toList();

@@ -32,6 +32,15 @@ public abstract class InstalledObject<R extends HasMetadata> extends CRUDNoGCKub
         return pick(DesiredObjects.from(context));
     }
 
+    /**
+     * Deletes by name when the informer has not seen the object yet: a DASOperator deleted right after its first
+     * reconciliation would otherwise leave behind what that reconciliation created.
+     */
+    @Override
+    protected void handleDelete(DASOperator primary, R secondary, Context<DASOperator> context) {
+        context.getClient().resource(secondary != null ? secondary : desired(primary, context)).delete();
+    }
+
     @Override
     protected void addReferenceHandlingMetadata(R desired, DASOperator primary) {
         super.addReferenceHandlingMetadata(desired, primary);
