@@ -40,6 +40,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -580,9 +581,12 @@ public class NodeDaemonSteps {
             });
             assertThat(claims.stream().map(c -> c.getStatus().migUUID()).distinct()).hasSize(count);
             for (Pod p : pods) {
+                // an assertion, not orElseThrow: a replica replaced between the two reads is retried, not fatal
+                Optional<AllocationClaim> claim = claims.stream()
+                        .filter(c -> c.getSpec().podRef().uid().equals(p.getMetadata().getUid())).findFirst();
+                assertThat(claim).as("claim of " + p.getMetadata().getName()).isPresent();
                 assertThat(visibleDevices(record(namespace, p.getMetadata().getName(), "main")))
-                        .containsExactly(claims.stream().filter(c -> c.getSpec().podRef().uid().equals(p.getMetadata().getUid()))
-                                .findFirst().orElseThrow().getStatus().migUUID());
+                        .containsExactly(claim.get().getStatus().migUUID());
             }
         });
     }

@@ -3,6 +3,7 @@ package com.redhat.das.operator.install;
 import com.redhat.das.api.v1alpha1.DASOperator;
 import com.redhat.das.api.v1alpha1.DASOperatorSpec;
 import com.redhat.das.api.v1alpha1.DASOperatorSpec.LogLevel;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import java.util.Map;
 import java.util.Objects;
 
@@ -57,5 +58,11 @@ public record Installation(String namespace, DASOperatorSpec spec, ComponentImag
         CERT_MANAGER,
         SERVICE_CA,
         NONE
+    }
+
+    /** The ServiceAccount of one component, in the DAS namespace. */
+    public ServiceAccountBuilder serviceAccount(String name, String component) {
+        return new ServiceAccountBuilder().withNewMetadata().withName(name).withNamespace(namespace)
+                .withLabels(Labels.of(component)).endMetadata();
     }
 }

@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -59,8 +58,7 @@ public final class NodeObjects {
     }
 
     public ServiceAccount serviceAccount() {
-        return new ServiceAccountBuilder().withNewMetadata().withName(NAME).withNamespace(in.namespace())
-                .withLabels(Labels.of(COMPONENT)).endMetadata().build();
+        return in.serviceAccount(NAME, COMPONENT).build();
     }
 
     /** Cluster-wide reads: the pods bound to its node (selected by field, which RBAC cannot express), the Node. */

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -59,8 +58,7 @@ public final class SchedulerObjects {
     }
 
     public ServiceAccount serviceAccount() {
-        return new ServiceAccountBuilder().withNewMetadata().withName(NAME).withNamespace(in.namespace())
-                .withLabels(Labels.of(COMPONENT)).endMetadata().build();
+        return in.serviceAccount(NAME, COMPONENT).build();
     }
 
     public ConfigMap configMap() {

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -51,8 +50,7 @@ public final class WebhookObjects {
     }
 
     public ServiceAccount serviceAccount() {
-        return new ServiceAccountBuilder().withNewMetadata().withName(NAME).withNamespace(in.namespace())
-                .withLabels(Labels.of(COMPONENT)).endMetadata().withAutomountServiceAccountToken(false).build();
+        return in.serviceAccount(NAME, COMPONENT).withAutomountServiceAccountToken(false).build();
     }
 
     public Service service() {

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.HexFormat;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLEngine;
@@ -20,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * Serves the certificate in two PEM files and picks up new files on the next handshake.
  *
  * <p>Secrets are rotated by cert-manager or OpenShift's service CA while the pod runs; the kubelet swaps the mounted
- * files in place. Each handshake looks at the files' modification times and sizes (cheap) and re-reads them when
- * either changed. Connections already open keep their session; new ones get the new certificate, so nothing is
+ * files in place. Each handshake reads the two files (a few KB, little next to the handshake itself) and re-loads
+ * the pair when their digests differ from the pair in use: modification time and size alone miss a rewrite of the
+ * same length within the file system's timestamp granularity. Connections already open keep their session; new ones get the new certificate, so nothing is
  * dropped. A pair that cannot be read or does not match (caught mid-rotation) is not served: the previous one stays
  * until a later check finds a good pair.
  */
@@ -31,15 +34,20 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     private static final String ALIAS_PREFIX = "serving-";
 
     /** One read of the files; its alias names the generation, so chain and key of one handshake always match. */
-    private record Loaded(PemCredential credential, FileStamp certificateStamp, FileStamp keyStamp, long generation) {
+    private record Loaded(PemCredential credential, FileDigest certificateDigest, FileDigest keyDigest, long generation) {
         String alias() {
             return ALIAS_PREFIX + generation;
         }
     }
 
-    private record FileStamp(FileTime modified, long size) {
-        static FileStamp of(Path file) throws IOException {
-            return new FileStamp(Files.getLastModifiedTime(file), Files.size(file));
+    private record FileDigest(String sha256) {
+        static FileDigest of(Path file) throws IOException {
+            try {
+                return new FileDigest(HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JDK has SHA-256", e);
+            }
         }
     }
 
@@ -50,15 +58,15 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     private volatile Loaded loaded;
     // The generation before the current one: a handshake that chose its alias just before a reload still finds it.
     private volatile Loaded previous;
-    private volatile FileStamp[] lastFailedStamps;
+    private volatile FileDigest[] lastFailedDigests;
 
     /** Reads the files once; fails when they do not hold a matching certificate and key. */
     public ReloadingKeyManager(Path certificateFile, Path keyFile) throws IOException, GeneralSecurityException {
         this.certificateFile = Objects.requireNonNull(certificateFile, "certificateFile");
         this.keyFile = Objects.requireNonNull(keyFile, "keyFile");
-        FileStamp certificateStamp = FileStamp.of(certificateFile);
-        FileStamp keyStamp = FileStamp.of(keyFile);
-        this.loaded = new Loaded(PemCredential.read(certificateFile, keyFile), certificateStamp, keyStamp, 0);
+        FileDigest certificateDigest = FileDigest.of(certificateFile);
+        FileDigest keyDigest = FileDigest.of(keyFile);
+        this.loaded = new Loaded(PemCredential.read(certificateFile, keyFile), certificateDigest, keyDigest, 0);
     }
 
     /** The certificate now served (the first of the chain). */
@@ -77,32 +85,32 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     /** The pair to serve, re-read first when the files changed since the last read. */
     private Loaded current() {
         Loaded now = loaded;
-        FileStamp certificateStamp;
-        FileStamp keyStamp;
+        FileDigest certificateDigest;
+        FileDigest keyDigest;
         try {
-            certificateStamp = FileStamp.of(certificateFile);
-            keyStamp = FileStamp.of(keyFile);
+            certificateDigest = FileDigest.of(certificateFile);
+            keyDigest = FileDigest.of(keyFile);
         } catch (IOException e) {
             return now; // Files briefly missing while the kubelet swaps the mount: keep serving.
         }
-        if (certificateStamp.equals(now.certificateStamp()) && keyStamp.equals(now.keyStamp())) {
+        if (certificateDigest.equals(now.certificateDigest()) && keyDigest.equals(now.keyDigest())) {
             return now;
         }
         synchronized (this) {
             now = loaded;
-            if (certificateStamp.equals(now.certificateStamp()) && keyStamp.equals(now.keyStamp())) {
+            if (certificateDigest.equals(now.certificateDigest()) && keyDigest.equals(now.keyDigest())) {
                 return now;
             }
-            FileStamp[] failed = lastFailedStamps;
-            if (failed != null && failed[0].equals(certificateStamp) && failed[1].equals(keyStamp)) {
+            FileDigest[] failed = lastFailedDigests;
+            if (failed != null && failed[0].equals(certificateDigest) && failed[1].equals(keyDigest)) {
                 return now; // Already tried this exact pair; wait for the files to change again.
             }
             try {
-                Loaded fresh = new Loaded(PemCredential.read(certificateFile, keyFile), certificateStamp, keyStamp,
+                Loaded fresh = new Loaded(PemCredential.read(certificateFile, keyFile), certificateDigest, keyDigest,
                         now.generation() + 1);
                 previous = now;
                 loaded = fresh;
-                lastFailedStamps = null;
+                lastFailedDigests = null;
                 reloads.incrementAndGet();
                 LOG.info("serving certificate reloaded: subject {}, serial {}, valid until {}",
                         fresh.credential().chain().getFirst().getSubjectX500Principal(),
@@ -110,7 +118,7 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
                         fresh.credential().chain().getFirst().getNotAfter().toInstant());
                 return fresh;
             } catch (IOException | GeneralSecurityException | RuntimeException e) {
-                lastFailedStamps = new FileStamp[] {certificateStamp, keyStamp};
+                lastFailedDigests = new FileDigest[] {certificateDigest, keyDigest};
                 reloadFailures.incrementAndGet();
                 LOG.warn("keeping the previous serving certificate: cannot use the new files: {}", e.toString());
                 return now;
