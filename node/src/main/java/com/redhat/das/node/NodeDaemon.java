@@ -123,7 +123,8 @@ public final class NodeDaemon implements AutoCloseable {
         }
     }
 
-    private static TreeSet<String> profiles(List<GpuInventory> gpus) {
+    /** The profiles served as device plugins: every profile some GPU offers, in name order. */
+    public static TreeSet<String> profiles(List<GpuInventory> gpus) {
         TreeSet<String> out = new TreeSet<>();
         gpus.forEach(g -> g.profiles().stream().map(GpuProfile::name).forEach(out::add));
         return out;

@@ -1,7 +1,7 @@
 package com.redhat.das.features.steps;
 
-import com.redhat.das.features.cluster.EmbeddedCluster;
-import com.redhat.das.features.cluster.EmbeddedWebhook;
+import com.redhat.das.testbed.cluster.EmbeddedCluster;
+import com.redhat.das.testbed.cluster.EmbeddedWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import java.net.URI;
 import javax.net.ssl.SSLContext;

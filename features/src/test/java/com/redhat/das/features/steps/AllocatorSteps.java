@@ -10,7 +10,7 @@ import com.redhat.das.api.mig.PlacedInstance;
 import com.redhat.das.api.mig.PlacementRules;
 import com.redhat.das.api.v1alpha1.AllocationClaim;
 import com.redhat.das.api.v1alpha1.ClaimState;
-import com.redhat.das.features.cluster.EmbeddedCluster;
+import com.redhat.das.testbed.cluster.EmbeddedCluster;
 import io.cucumber.java.After;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;

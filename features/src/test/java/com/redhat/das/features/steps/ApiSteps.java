@@ -14,7 +14,7 @@ import com.redhat.das.api.v1alpha1.MigPlacement;
 import com.redhat.das.api.v1alpha1.NodeAccelerator;
 import com.redhat.das.api.v1alpha1.NodeAcceleratorSpec;
 import com.redhat.das.api.v1alpha1.PodReference;
-import com.redhat.das.features.cluster.EmbeddedCluster;
+import com.redhat.das.testbed.cluster.EmbeddedCluster;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;

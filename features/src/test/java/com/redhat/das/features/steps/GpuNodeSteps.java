@@ -7,7 +7,7 @@ import com.redhat.das.api.mig.ResourceNames;
 import com.redhat.das.api.v1alpha1.GpuInventory;
 import com.redhat.das.api.v1alpha1.NodeAccelerator;
 import com.redhat.das.api.v1alpha1.NodeAcceleratorSpec;
-import com.redhat.das.features.cluster.EmbeddedCluster;
+import com.redhat.das.testbed.cluster.EmbeddedCluster;
 import io.cucumber.java.en.Given;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.redhat.das.api.v1alpha1.DASOperator;
-import com.redhat.das.features.cluster.EmbeddedCluster;
+import com.redhat.das.testbed.cluster.EmbeddedCluster;
 import com.redhat.das.operator.OperatorProcess;
 import com.redhat.das.operator.install.ComponentImages;
 import com.redhat.das.operator.webhook.CertManagerObject;

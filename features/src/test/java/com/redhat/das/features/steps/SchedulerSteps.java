@@ -3,7 +3,7 @@ package com.redhat.das.features.steps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.redhat.das.features.cluster.EmbeddedCluster;
+import com.redhat.das.testbed.cluster.EmbeddedCluster;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;

@@ -1,6 +1,6 @@
 package com.redhat.das.features.steps;
 
-import com.redhat.das.features.cluster.EmbeddedCluster;
+import com.redhat.das.testbed.cluster.EmbeddedCluster;
 import io.cucumber.java.AfterAll;
 import io.cucumber.java.BeforeAll;
 

@@ -47,15 +47,20 @@ public final class ProfileDevicePlugin extends DevicePluginGrpc.DevicePluginImpl
     public ProfileDevicePlugin(String profile, List<GpuInventory> gpus, SliceProvisioner provisioner) {
         this.profile = profile;
         this.provisioner = provisioner;
-        List<Device> list = new ArrayList<>();
+        this.devices = deviceIds(profile, gpus).stream().map(id -> Device.newBuilder().setID(id).setHealth(HEALTHY).build()).toList();
+    }
+
+    /** The device IDs advertised for a profile on these GPUs (the upper bound described above). */
+    public static List<String> deviceIds(String profile, List<GpuInventory> gpus) {
+        List<String> ids = new ArrayList<>();
         for (GpuInventory gpu : gpus) {
             gpu.profiles().stream().filter(p -> p.name().equals(profile)).findFirst().ifPresent(p -> {
                 for (int n = 0; n < Math.max(1, p.maxInstances()); n++) {
-                    list.add(Device.newBuilder().setID("gpu" + gpu.index() + "-" + n).setHealth(HEALTHY).build());
+                    ids.add("gpu" + gpu.index() + "-" + n);
                 }
             });
         }
-        this.devices = List.copyOf(list);
+        return List.copyOf(ids);
     }
 
     public String profile() {
