@@ -1,13 +1,13 @@
 package com.redhat.das.demo;
 
 import com.redhat.das.api.v1alpha1.AllocationClaim;
+import com.redhat.das.testbed.invariants.InvariantChecker;
 import com.redhat.das.api.v1alpha1.ClaimState;
 import com.redhat.das.api.v1alpha1.GpuInventory;
 import com.redhat.das.api.v1alpha1.NodeAccelerator;
 import com.redhat.das.api.v1alpha1.NodeAcceleratorStatus.GpuOccupancy;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -76,18 +76,7 @@ public record ClusterState(List<Pod> pods, List<AllocationClaim> claims, List<No
      * at 0).
      */
     public String slotsFromClaims(Gpu gpu) {
-        char[] slots = new char[Math.max(0, gpu.inventory().memorySlices())];
-        Arrays.fill(slots, '.');
-        for (AllocationClaim c : claims) {
-            if (!gpu.uuid().equals(c.getSpec().gpuUUID()) || state(c).orElse(null) != ClaimState.IN_USE) {
-                continue;
-            }
-            int start = c.getSpec().migPlacement().start();
-            for (int i = start; i < start + c.getSpec().migPlacement().size() && i < slots.length; i++) {
-                slots[i] = c.getSpec().profile().charAt(0);
-            }
-        }
-        return new String(slots);
+        return InvariantChecker.slotsOfClaimsInUse(claims, gpu.uuid(), gpu.inventory().memorySlices());
     }
 
     /** Whether the node daemons' reported occupancy of this GPU is what its claims in use say. */

@@ -216,6 +216,11 @@ public final class Testbed implements AutoCloseable {
         return new NodeState(name, node.gpus().slices(), new CdiSpecDirectory(node.cdiDir()).list());
     }
 
+    /** {@link #nodeState} of every emulated node, for the {@link com.redhat.das.testbed.invariants.InvariantChecker}. */
+    public List<NodeState> nodeStates() {
+        return nodes().stream().map(n -> nodeState(n.name())).toList();
+    }
+
     /** Stops the nodes, the webhook and the cluster; idempotent. */
     @Override
     public synchronized void close() {
