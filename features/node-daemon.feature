@@ -87,6 +87,7 @@ Feature: The node daemon makes, hands over and removes MIG slices
     Then the device plugins of node "nd-kubelet" have registered 2 times
     When I create a pod "later" in "nd-kubelet" asking for "1 mig.das.com/1g.5gb"
     Then pod "later" in "nd-kubelet" is Running on node "nd-kubelet"
+    And DAS breaks no invariant on the emulated nodes
 
   Scenario: A pod whose claims never arrive is not started without its slice
     Given an emulated GPU node "nd-noclaim" with 1 "A100-40GB" GPU
@@ -94,6 +95,7 @@ Feature: The node daemon makes, hands over and removes MIG slices
     When I create a pod "stray" in "nd-noclaim" bound straight to node "nd-noclaim" with limits "1 mig.das.com/1g.5gb"
     Then pod "stray" in "nd-noclaim" fails with reason "UnexpectedAdmissionError" and a message saying "no AllocationClaim for pod nd-noclaim/stray"
     And an event "MigSliceUnavailable" on pod "stray" in "nd-noclaim" says "must be scheduled by das-scheduler"
+    And DAS breaks no invariant on the emulated nodes
     And the emulated GPUs of node "nd-noclaim" hold no slice within 5 seconds
 
   Scenario: Emulated mode takes the GPU model and count from the DASOperator resource

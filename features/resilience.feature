@@ -16,6 +16,7 @@ Feature: DAS components restarted mid-flight lose nothing
     Then pod "a3" in "rs-alloc" is Running on node "rs-alloc"
     And the emulated GPUs of node "rs-alloc" hold exactly the slices of the claims of pods "a1, a2, a3" in "rs-alloc"
     And no GPU of node "rs-alloc" holds overlapping or over-budget slices of model "A100-40GB"
+    And DAS breaks no invariant on the emulated nodes
 
   Scenario: das-scheduler restarts while pods run and new pods arrive
     Given an emulated GPU node "rs-sched" with 1 "A100-40GB" GPU
@@ -28,6 +29,7 @@ Feature: DAS components restarted mid-flight lose nothing
     Then pod "b2" in "rs-sched" is Running on node "rs-sched"
     And pod "b1" in "rs-sched" is still the same pod and Running
     And the emulated GPUs of node "rs-sched" hold exactly the slices of the claims of pods "b1, b2" in "rs-sched"
+    And DAS breaks no invariant on the emulated nodes
 
   Scenario: A pod that ends while the node daemon is down gives its slice back when the daemon returns
     Given an emulated GPU node "rs-node" with 1 "A100-40GB" GPU
@@ -41,3 +43,4 @@ Feature: DAS components restarted mid-flight lose nothing
     Then the claims pod "c1" in "rs-node" had are gone
     And the emulated GPUs of node "rs-node" hold exactly the slices of the claims of pod "c2" in "rs-node"
     And pod "c2" in "rs-node" is still the same pod and Running
+    And DAS breaks no invariant on the emulated nodes

@@ -14,7 +14,10 @@ import com.redhat.das.api.v1alpha1.GpuInventory;
 import com.redhat.das.api.v1alpha1.GpuProfile;
 import com.redhat.das.api.v1alpha1.NodeAccelerator;
 import com.redhat.das.api.v1alpha1.NodeAcceleratorStatus;
+import com.redhat.das.node.cdi.CdiSpecDirectory;
+import com.redhat.das.testbed.NodeState;
 import com.redhat.das.testbed.cluster.EmbeddedCluster;
+import com.redhat.das.testbed.invariants.InvariantChecker;
 import com.redhat.das.testbed.node.EmulatedGpuNode;
 import com.redhat.das.testbed.kubelet.ContainerRecord;
 import com.redhat.das.operator.node.NodeDaemonArguments;
@@ -390,6 +393,25 @@ public class NodeDaemonSteps {
             assertThat(claimed).isNotEmpty();
             assertThat(slicesOf(node(nodeName))).isEqualTo(claimed);
         });
+    }
+
+    /**
+     * The invariant checker of the test bed over this scenario's nodes: every transient state (a slice being made or
+     * torn down, a status not yet republished) must settle within its grace period, and nothing else may be seen.
+     */
+    @Then("DAS breaks no invariant on the emulated nodes")
+    public void noInvariantBroken() {
+        InvariantChecker checker = InvariantChecker.scopedTo(client(), this::nodeStates, Duration.ofSeconds(20), java.time.Clock.systemUTC());
+        await("no broken DAS invariant").atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            InvariantChecker.Report report = checker.check();
+            assertThat(report.violations()).as("broken invariants").isEmpty();
+            assertThat(report.pending()).as("states not yet settled").isEmpty();
+        });
+    }
+
+    private List<NodeState> nodeStates() {
+        return nodes.values().stream()
+                .map(n -> new NodeState(n.name(), n.gpus().slices(), new CdiSpecDirectory(n.cdiDir()).list())).toList();
     }
 
     @Then("the emulated GPUs of node {string} hold no slice within {int} seconds")

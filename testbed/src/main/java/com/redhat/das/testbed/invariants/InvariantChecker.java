@@ -47,6 +47,7 @@ public final class InvariantChecker {
     private final Supplier<List<NodeState>> nodes;
     private final Duration grace;
     private final Clock clock;
+    private final boolean onlySuppliedNodes;
     /** When each transient violation was first seen in an unbroken run of checks. */
     private final Map<String, Instant> firstSeen = new HashMap<>();
 
@@ -55,10 +56,24 @@ public final class InvariantChecker {
      * @param grace how long a transient violation may last before it counts
      */
     public InvariantChecker(KubernetesClient client, Supplier<List<NodeState>> nodes, Duration grace, Clock clock) {
+        this(client, nodes, grace, clock, false);
+    }
+
+    private InvariantChecker(KubernetesClient client, Supplier<List<NodeState>> nodes, Duration grace, Clock clock,
+                             boolean onlySuppliedNodes) {
         this.client = client;
         this.nodes = nodes;
         this.grace = grace;
         this.clock = clock;
+        this.onlySuppliedNodes = onlySuppliedNodes;
+    }
+
+    /**
+     * A checker that looks only at the claims and NodeAccelerators of the nodes supplied, for a scenario that shares
+     * the cluster with others whose nodes come and go.
+     */
+    public static InvariantChecker scopedTo(KubernetesClient client, Supplier<List<NodeState>> nodes, Duration grace, Clock clock) {
+        return new InvariantChecker(client, nodes, grace, clock, true);
     }
 
     /** The outcome of one check: what counts, and what is seen but still within its grace period. */
@@ -108,6 +123,11 @@ public final class InvariantChecker {
         List<Pod> pods = client.pods().inAnyNamespace().list().getItems();
         List<NodeAccelerator> accelerators = client.resources(NodeAccelerator.class).inNamespace(EmbeddedCluster.DAS_NAMESPACE).list()
                 .getItems();
+        if (onlySuppliedNodes) {
+            Set<String> scope = states.stream().map(NodeState::node).collect(Collectors.toSet());
+            claims = claims.stream().filter(c -> c.getSpec() != null && scope.contains(c.getSpec().nodename())).toList();
+            accelerators = accelerators.stream().filter(na -> scope.contains(na.getMetadata().getName())).toList();
+        }
         return new Snapshot(pods, claims, accelerators, states);
     }
 
