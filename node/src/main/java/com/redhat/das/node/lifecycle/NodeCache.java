@@ -106,6 +106,11 @@ public final class NodeCache implements AutoCloseable {
         return pods.getStore().list().stream().filter(p -> uid.equals(p.getMetadata().getUid())).findFirst();
     }
 
+    /** The pod of that uid on this node, unless it is being deleted or has ended. */
+    public Optional<Pod> livePod(String uid) {
+        return pod(uid).filter(p -> p.getMetadata().getDeletionTimestamp() == null && !ContainerRequests.ended(p));
+    }
+
     public List<AllocationClaim> claims() {
         return claims.getStore().list();
     }

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,48 +87,70 @@ public final class AssignmentAudit {
             LOG.warn("pod-resources List failed; assignments not audited: {}", e.getMessage());
             return List.of();
         }
-        List<Crossing> crossings = crossings(pods, assignments.get());
+        List<Crossing> crossings = crossings(pods, assignments.get(), uid -> cache.livePod(uid).isPresent());
         for (Crossing c : crossings) {
             repair(c);
         }
         return crossings;
     }
 
-    /** Pure comparison, for tests. */
-    static List<Crossing> crossings(List<PodResources> pods, List<Assignment> made) {
-        Map<String, Holder> holderOfDevices = new HashMap<>();
+    /**
+     * Pure comparison, for tests. Only containers of live pods count, and only a swap both ways is a crossing: device
+     * IDs are reused once a pod ends, so the kubelet may still list an ended container with the IDs a new one now
+     * holds, and this process may still remember what it handed out for a pod whose slices are being released.
+     *
+     * @param podAlive whether the pod of that uid is neither being deleted nor ended
+     */
+    static List<Crossing> crossings(List<PodResources> pods, List<Assignment> made, Predicate<String> podAlive) {
+        List<Assignment> live = made.stream().filter(a -> podAlive.test(a.podUid())).toList();
+        Set<Holder> liveHolders = new HashSet<>();
+        live.forEach(a -> liveHolders.add(holder(a)));
+        Map<String, Set<Holder>> holdersOfDevices = new HashMap<>();
         for (PodResources pod : pods) {
             for (ContainerResources c : pod.getContainersList()) {
+                Holder h = new Holder(pod.getNamespace(), pod.getName(), c.getName());
                 for (ContainerDevices d : c.getDevicesList()) {
-                    if (ResourceNames.isDasResource(d.getResourceName())) {
-                        holderOfDevices.put(d.getResourceName() + "|" + new java.util.TreeSet<>(d.getDeviceIdsList()),
-                                new Holder(pod.getNamespace(), pod.getName(), c.getName()));
+                    if (ResourceNames.isDasResource(d.getResourceName()) && liveHolders.contains(h)) {
+                        holdersOfDevices.computeIfAbsent(devicesKey(d.getResourceName(), d.getDeviceIdsList()), k -> new HashSet<>()).add(h);
                     }
                 }
             }
         }
         List<Crossing> out = new ArrayList<>();
         Set<Assignment> seen = new HashSet<>();
-        for (Assignment a : made) {
+        for (Assignment a : live) {
             if (seen.contains(a)) {
                 continue;
             }
-            Holder actual = holderOfDevices.get(ResourceNames.resourceName(a.profile()) + "|" + new java.util.TreeSet<>(a.deviceIds()));
-            if (actual == null || new Holder(a.namespace(), a.podName(), a.container()).equals(actual)) {
+            Set<Holder> holders = holdersOf(holdersOfDevices, a);
+            if (holders.isEmpty() || holders.contains(holder(a)) || holders.size() > 1) {
                 continue;
             }
-            Optional<Assignment> other = made.stream().filter(b -> b.profile().equals(a.profile())
-                    && new Holder(b.namespace(), b.podName(), b.container()).equals(actual)).findFirst();
+            Holder actual = holders.iterator().next();
+            Optional<Assignment> other = live.stream().filter(b -> !seen.contains(b) && b.profile().equals(a.profile())
+                    && holder(b).equals(actual) && holdersOf(holdersOfDevices, b).equals(Set.of(holder(a)))).findFirst();
             if (other.isPresent()) {
                 out.add(new Crossing(a, other.get()));
                 seen.add(a);
                 seen.add(other.get());
             } else {
-                LOG.error("devices {} of {} were handed out for {}/{} {} but the kubelet gave them to {}; no assignment to swap with",
+                LOG.debug("devices {} of {} handed out for {}/{} {} are held by {}, who does not hold theirs; not a crossing",
                         a.deviceIds(), a.profile(), a.namespace(), a.podName(), a.container(), actual);
             }
         }
         return out;
+    }
+
+    private static Holder holder(Assignment a) {
+        return new Holder(a.namespace(), a.podName(), a.container());
+    }
+
+    private static Set<Holder> holdersOf(Map<String, Set<Holder>> holdersOfDevices, Assignment a) {
+        return holdersOfDevices.getOrDefault(devicesKey(ResourceNames.resourceName(a.profile()), a.deviceIds()), Set.of());
+    }
+
+    private static String devicesKey(String resourceName, List<String> deviceIds) {
+        return resourceName + "|" + new java.util.TreeSet<>(deviceIds);
     }
 
     private void repair(Crossing c) {
