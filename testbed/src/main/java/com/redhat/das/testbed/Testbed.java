@@ -6,6 +6,7 @@ import com.redhat.das.api.v1alpha1.NodeAccelerator;
 import com.redhat.das.node.cdi.CdiSpecDirectory;
 import com.redhat.das.testbed.cluster.EmbeddedCluster;
 import com.redhat.das.testbed.cluster.EmbeddedWebhook;
+import com.redhat.das.testbed.cluster.SocketRelay;
 import com.redhat.das.testbed.node.EmulatedGpuNode;
 import com.redhat.das.testbed.node.FakeGpuNodes;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -89,6 +90,12 @@ public final class Testbed implements AutoCloseable {
 
         public Builder clusterOptions(EmbeddedCluster.Options options) {
             this.options = options;
+            return this;
+        }
+
+        /** Puts a {@link SocketRelay} between das-scheduler's shim and the allocator, for {@link #dropShimConnections}. */
+        public Builder withSocketRelay() {
+            this.options = options.withSocketRelay();
             return this;
         }
 
@@ -201,6 +208,16 @@ public final class Testbed implements AutoCloseable {
                 n.startDaemon();
             }
         }
+    }
+
+    /**
+     * Cuts every connection between das-scheduler's shim and the allocator, waiting up to {@code waitForCall} for one
+     * with a call in flight. Needs {@link Builder#withSocketRelay()}.
+     */
+    public SocketRelay.Drop dropShimConnections(Duration waitForCall) {
+        return cluster.socketRelay().orElseThrow(() -> new IllegalStateException(
+                "the test bed was started without a socket relay between the shim and the allocator; use Builder.withSocketRelay()"))
+                .drop(waitForCall);
     }
 
     public boolean running(Component component) {

@@ -73,11 +73,17 @@ public final class EmbeddedCluster implements AutoCloseable {
      * @param workRoot  where the cluster's directory is made (the system temp dir by default)
      * @param cacheRoot where built binaries are cached
      * @param repoRoot  the repository, for {@code plugin-shim/}
+     * @param socketRelay whether das-scheduler reaches the allocator through a {@link SocketRelay} that a test can cut
      */
-    public record Options(Path workRoot, Path cacheRoot, Path repoRoot) {
+    public record Options(Path workRoot, Path cacheRoot, Path repoRoot, boolean socketRelay) {
         public static Options defaults() {
             return new Options(Path.of(System.getProperty("java.io.tmpdir")), ControlPlaneBinaries.defaultCacheRoot(),
-                    ControlPlaneBinaries.locateRepoRoot());
+                    ControlPlaneBinaries.locateRepoRoot(), false);
+        }
+
+        /** These options with das-scheduler's connection to the allocator running through a {@link SocketRelay}. */
+        public Options withSocketRelay() {
+            return new Options(workRoot, cacheRoot, repoRoot, true);
         }
     }
 
@@ -92,6 +98,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     private final int controllerManagerPort;
     private final int schedulerPort;
     private KubernetesClient client;
+    /** Between the shim and the allocator when the options ask for it. */
+    private SocketRelay relay;
     /** The placement policy the allocator was last started with, for a restart after a kill. */
     private String allocatorPolicy;
     private volatile boolean closed;
@@ -124,6 +132,9 @@ public final class EmbeddedCluster implements AutoCloseable {
         EmbeddedCluster cluster = new EmbeddedCluster(dir, binaries);
         Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
         try {
+            if (options.socketRelay()) {
+                cluster.relay = SocketRelay.start(dir.resolve("run").resolve("allocator-relay.sock"), cluster.allocatorSocket());
+            }
             cluster.boot();
             return cluster;
         } catch (RuntimeException | Error e) {
@@ -166,6 +177,16 @@ public final class EmbeddedCluster implements AutoCloseable {
     /** The Unix socket das-scheduler's plugin calls; the allocator listens here. */
     public Path allocatorSocket() {
         return dir.resolve("run").resolve("allocator.sock");
+    }
+
+    /** The socket das-scheduler's plugin dials: the relay's when there is one, else the allocator's. */
+    public Path schedulerSocket() {
+        return relay == null ? allocatorSocket() : relay.listenPath();
+    }
+
+    /** The relay between the shim and the allocator, when the options asked for one. */
+    public Optional<SocketRelay> socketRelay() {
+        return Optional.ofNullable(relay);
     }
 
     public ControlPlaneBinaries.Paths binaries() {
@@ -245,7 +266,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         }
         Optional<String> predecessor = previousLeader;
         Path config = dir.resolve("das-scheduler.yaml");
-        write(config, new SchedulerConfiguration(dir.resolve("das-scheduler.kubeconfig"), DAS_NAMESPACE, allocatorSocket()).render());
+        write(config, new SchedulerConfiguration(dir.resolve("das-scheduler.kubeconfig"), DAS_NAMESPACE, schedulerSocket()).render());
         mkdirs(allocatorSocket().getParent());
         start(SCHEDULER_NAME, List.of(binaries.dasScheduler().toString(),
                 "--config=" + config,
@@ -507,6 +528,9 @@ public final class EmbeddedCluster implements AutoCloseable {
         List<String> order = new ArrayList<>(processes.keySet());
         java.util.Collections.reverse(order);
         order.forEach(this::stop);
+        if (relay != null) {
+            relay.close();
+        }
         keepLogs();
         try {
             ControlPlaneBinaries.deleteTree(dir);

@@ -156,6 +156,7 @@ public final class InvariantChecker {
             }
         }
         mediaExtensionClaims(claims, out);
+        duplicateClaims(claims, s.pods, out);
         for (NodeState node : s.nodes) {
             List<AllocationClaim> onNode = claims.stream().filter(c -> node.node().equals(c.getSpec().nodename())).toList();
             overlapsAndMediaExtensions(node, gpus, out);
@@ -202,6 +203,37 @@ public final class InvariantChecker {
                                 list.stream().map(InvariantChecker::name).sorted().toList() + " all ask for media extensions"));
                     }
                 });
+    }
+
+    private static void duplicateClaims(List<AllocationClaim> claims, List<Pod> pods, List<Violation> out) {
+        List<AllocationClaim> live = claims.stream().filter(c -> state(c).orElse(null) != ClaimState.FAILED).toList();
+        Map<String, List<AllocationClaim>> byGpu = live.stream().collect(Collectors.groupingBy(c -> c.getSpec().gpuUUID()));
+        byGpu.forEach((gpu, list) -> {
+            for (int i = 0; i < list.size(); i++) {
+                for (int j = i + 1; j < list.size(); j++) {
+                    var a = list.get(i).getSpec().migPlacement();
+                    var b = list.get(j).getSpec().migPlacement();
+                    if (a.start() < b.start() + b.size() && b.start() < a.start() + a.size()) {
+                        out.add(new Violation(Kind.DUPLICATE_CLAIM, "claims on " + gpu, name(list.get(i)) + " at " + a.start() + "+" + a.size()
+                                + " overlaps " + name(list.get(j)) + " at " + b.start() + "+" + b.size()));
+                    }
+                }
+            }
+        });
+        Map<String, Pod> byUid = pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getUid(), p -> p, (a, b) -> a));
+        live.stream().collect(Collectors.groupingBy(c -> c.getSpec().podRef().uid())).forEach((uid, list) -> {
+            Pod pod = byUid.get(uid);
+            if (pod == null) {
+                return;
+            }
+            int asked = pod.getSpec().getContainers().stream().mapToInt(InvariantChecker::dasSlices).sum()
+                    + pod.getSpec().getInitContainers().stream().mapToInt(InvariantChecker::dasSlices).sum();
+            if (list.size() > asked) {
+                out.add(new Violation(Kind.EXCESS_CLAIMS, "pod " + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName(),
+                        "holds " + list.size() + " claims " + list.stream().map(InvariantChecker::name).sorted().toList() + ", its containers ask for "
+                                + asked + " slice(s)"));
+            }
+        });
     }
 
     private static void slicesAgainstClaims(NodeState node, List<AllocationClaim> claims, List<Violation> out) {

@@ -14,6 +14,13 @@ public record Violation(Kind kind, String subject, String detail) {
         OVERLAPPING_SLICES(false),
         /** More than one {@code +me} slice (or claim) on one GPU: the GPU has one set of media engines. */
         SECOND_MEDIA_EXTENSION_SLICE(false),
+        /** Two live claims (not failed) hold overlapping memory slices of one GPU: a slice promised twice. */
+        DUPLICATE_CLAIM(false),
+        /**
+         * A pod holds more claims than all its containers ask for. Seen for a moment while the node daemon repairs a
+         * crossed admission (it re-points two pods' claims one after the other); lasting, it is a claim given twice.
+         */
+        EXCESS_CLAIMS(true),
         /** A running container lacks a slice its claims promise, or the CDI device that hands it over. */
         RUNNING_CONTAINER_WITHOUT_SLICE(true),
         /** A claim whose pod is gone or has ended. */
