@@ -35,7 +35,8 @@ Feature: The DAS allocator places MIG slices
     And an event "FailedScheduling" on pod "extra" in "full" says "no room for 1g.5gb"
     And pod "extra" in "full" has no AllocationClaim
 
-  Scenario: A pod asking for two slices gets both or none
+  @reference-bug-5
+  Scenario: A pod asking for two slices gets both or none, and a failed cycle leaves no claim (the reference leaks staged claims, which block the whole GPU)
     Given a GPU node "pair-1" with 1 "A100-40GB" GPU
     And a namespace "pair"
     When I create pods "half" in "pair" one after another, each asking for "1 mig.das.com/4g.20gb"
@@ -91,7 +92,8 @@ Feature: The DAS allocator places MIG slices
     When I create a pod "nothing" in "zero" asking for "0 mig.das.com/1g.5gb"
     Then pod "nothing" in "zero" stays Pending and its PodScheduled condition says "asks for 0 slices; ask for at least 1"
 
-  Scenario: A pod that has ended releases its slices
+  @reference-design-3
+  Scenario: A pod that has ended releases its slices (the reference releases them only when the pod is deleted)
     Given a GPU node "ended-1" with 1 "A100-40GB" GPU
     And a namespace "ended"
     When I create pods "job" in "ended" one after another, each asking for "1 mig.das.com/7g.40gb"

@@ -3,7 +3,8 @@ Feature: das-scheduler, a kube-scheduler with the DAS plugin
   runs beside the default scheduler, so it takes its own leader lease, and it schedules pods without GPU
   requests like any scheduler would.
 
-  Scenario: das-scheduler takes its own leader lease
+  @reference-design-9
+  Scenario: das-scheduler takes its own leader lease (the reference contends for kube-system/kube-scheduler)
     Then das-scheduler holds the leader lease "das-operator/das-scheduler"
     And no lease "kube-system/kube-scheduler" exists
 

@@ -19,7 +19,8 @@ Feature: The DAS API in a real cluster
     Then reading NodeAccelerator "node-b" back lists 2 GPUs offering "7g.40gb" at start 0 with GPU-instance profile id 0
     And reading NodeAccelerator "node-b" back lists 2 GPUs offering "1g.5gb" at start 6 with GPU-instance profile id 19
 
-  Scenario: The API server rejects a claim state DAS does not define
+  @reference-design-12
+  Scenario: The API server rejects a claim state DAS does not define (the reference's claims have an untyped spec)
     Given an AllocationClaim "bad-state" for profile "1g.5gb" of pod "team-a/infer" on node "node-a" GPU "GPU-2222" at start 0 size 1
     When I try to set the raw state of AllocationClaim "bad-state" to "staged"
     Then the API server rejects it with 422 and a message containing "Unsupported value: \"staged\""

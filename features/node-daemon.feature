@@ -6,7 +6,8 @@ Feature: The node daemon makes, hands over and removes MIG slices
   in the emulated backend, and a kubelet stand-in speaks the kubelet's side of the device-plugin and pod-resources
   APIs, admits bound pods and reports them Running.
 
-  Scenario: A pod asking for nvidia.com/mig-1g.5gb runs on its own slice, and the slice goes with the pod
+  @reference-bug-15
+  Scenario: A pod asking for nvidia.com/mig-1g.5gb runs on its own slice, the slice goes with the pod, and the NodeAccelerator goes with its Node (the reference never deletes it)
     Given an emulated GPU node "nd-one" with 1 "A100-40GB" GPU
     And a namespace "nd-one"
     When I create a pod "solo" in "nd-one" with limits "1 nvidia.com/mig-1g.5gb"
@@ -24,7 +25,8 @@ Feature: The node daemon makes, hands over and removes MIG slices
     And the claims pod "solo" in "nd-one" had are gone
     And NodeAccelerator "nd-one" reports 0 memory slices in use
 
-  Scenario: Two pods of the same profile on one node each get their own slice
+  @reference-bug-1 @reference-design-1
+  Scenario: Two pods of the same profile on one node each get their own slice, never each other's claims (the reference's Allocate takes any created claim of the profile)
     Given an emulated GPU node "nd-two" with 1 "A100-40GB" GPU
     And a namespace "nd-two"
     When I create pods "left, right" in "nd-two" at once, each asking for "1 mig.das.com/2g.10gb"
@@ -35,7 +37,8 @@ Feature: The node daemon makes, hands over and removes MIG slices
     And pods "left, right" in "nd-two" see different MIG devices
     And the kubelet stand-in of node "nd-two" and the node daemon agree on which container holds which device
 
-  Scenario: A container asking for two different profiles sees both of its slices
+  @reference-bug-9
+  Scenario: A container asking for two different profiles sees both of its slices (in the reference each profile's spec sets NVIDIA_VISIBLE_DEVICES and only one survives)
     Given an emulated GPU node "nd-multi" with 1 "H100-80GB" GPU
     And a namespace "nd-multi"
     When I create a pod "mixed" in "nd-multi" with limits "1 nvidia.com/mig-3g.40gb, 2 nvidia.com/mig-1g.10gb"
@@ -52,10 +55,11 @@ Feature: The node daemon makes, hands over and removes MIG slices
     And the emulated GPUs of node "nd-job" hold no slice within 30 seconds
     And no AllocationClaim names a pod of Job "batch" in "nd-job"
 
-  Scenario: Restarting the node daemon keeps running pods and their slices
+  @reference-bug-7 @reference-design-6
+  Scenario: Restarting the node daemon keeps running pods with several slices per container (the reference deletes them: it compares claims with CDI files)
     Given an emulated GPU node "nd-restart" with 2 "A100-40GB" GPUs
     And a namespace "nd-restart"
-    When I create pods "keep-1, keep-2" in "nd-restart" one after another, each asking for "1 mig.das.com/3g.20gb"
+    When I create pods "keep-1, keep-2" in "nd-restart" one after another, each asking for "2 mig.das.com/2g.10gb"
     Then pod "keep-1" in "nd-restart" is Running on node "nd-restart"
     And pod "keep-2" in "nd-restart" is Running on node "nd-restart"
     When I remember the pods, claims and slices of node "nd-restart"
@@ -80,7 +84,8 @@ Feature: The node daemon makes, hands over and removes MIG slices
     And node "nd-drift" has a CDI spec for container "main" of pod "runner" in "nd-drift" holding the MIG devices of its claims
     And pod "runner" in "nd-drift" is still the same pod and Running
 
-  Scenario: After a kubelet restart the device plugins register again and new pods get slices
+  @reference-bug-10
+  Scenario: After a kubelet restart the device plugins register again and new pods get slices (the reference never registers again)
     Given an emulated GPU node "nd-kubelet" with 1 "A100-40GB" GPU
     And a namespace "nd-kubelet"
     When the kubelet of node "nd-kubelet" restarts
@@ -89,7 +94,8 @@ Feature: The node daemon makes, hands over and removes MIG slices
     Then pod "later" in "nd-kubelet" is Running on node "nd-kubelet"
     And DAS breaks no invariant on the emulated nodes
 
-  Scenario: A pod whose claims never arrive is not started without its slice
+  @reference-bug-2
+  Scenario: A pod whose claims never arrive is not started without its slice (the reference starts it with NVIDIA_VISIBLE_DEVICES=test)
     Given an emulated GPU node "nd-noclaim" with 1 "A100-40GB" GPU
     And a namespace "nd-noclaim"
     When I create a pod "stray" in "nd-noclaim" bound straight to node "nd-noclaim" with limits "1 mig.das.com/1g.5gb"
@@ -98,7 +104,8 @@ Feature: The node daemon makes, hands over and removes MIG slices
     And DAS breaks no invariant on the emulated nodes
     And the emulated GPUs of node "nd-noclaim" hold no slice within 5 seconds
 
-  Scenario: Emulated mode takes the GPU model and count from the DASOperator resource
+  @reference-bug-11 @reference-design-10
+  Scenario: Emulated mode takes the GPU model and count from the DASOperator resource (the reference hard-codes two A100-40GB, new UUIDs at every start, and waits for NVIDIA's ClusterPolicy)
     Given the DASOperator "cluster" runs in emulated mode with 3 "H100-80GB" GPUs per node
     And a namespace "nd-operator"
     When an emulated GPU node "nd-operator" joins as the DASOperator "cluster" configures it

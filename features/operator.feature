@@ -9,7 +9,8 @@ Feature: The operator installs DAS from one DASOperator
     And the operator runs in-process as ServiceAccount das-operator
 
   # das-scheduler holds the cluster's own system:kube-scheduler role: binding pods, and deleting them when it preempts.
-  Scenario: The default DASOperator becomes every component, with least-privilege RBAC
+  @reference-bug-14 @reference-design-11
+  Scenario: The default DASOperator becomes every component, with least-privilege RBAC (the reference runs its privileged daemonset with the operator's cluster-wide ServiceAccount)
     Then the generated manifests hold the CRDs, the operator's RBAC, its Deployment and a default DASOperator
     And within a minute these DAS objects exist:
       | kind               | name                           |
@@ -104,7 +105,8 @@ Feature: The operator installs DAS from one DASOperator
     And the DASOperator's "Degraded" message mentions "'Z100-1GB' is not a GPU model DAS knows"
     And container "node" of DaemonSet "das-node" has no argument "--backend=emulated"
 
-  Scenario: managementState Unmanaged leaves the components alone, Removed removes them, Managed brings them back
+  @reference-bug-16
+  Scenario: managementState Unmanaged leaves the components alone, Removed removes them, Managed brings them back (the reference ignores managementState)
     Given within a minute these DAS objects exist:
       | kind       | name          |
       | Deployment | das-scheduler |

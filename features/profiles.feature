@@ -1,9 +1,10 @@
-Feature: Every MIG profile of the A100-40GB and the H100-80GB, end to end
+Feature: Every MIG profile of the A100-40GB, the H100-80GB and the A30-24GB, end to end
   A user asks for a profile by NVIDIA's resource name. The webhook sends the pod to das-scheduler, the allocator
   records a claim, the node daemon creates exactly that profile on the GPU when the kubelet admits the pod, and
   destroys it when the pod is deleted.
 
-  Scenario Outline: A pod asking for nvidia.com/mig-<resource> on a <model> runs on a <profile> slice
+  @reference-bug-4 @reference-design-4
+  Scenario Outline: A pod asking for nvidia.com/mig-<resource> on a <model> runs on a <profile> slice of that profile's own GPU and compute instance profiles (the reference uses the GI index as CI profile and lets names collide)
     Given an emulated GPU node "<node>" with 1 "<model>" GPU
     And a namespace "<node>"
     When I create a pod "p" in "<node>" with limits "1 nvidia.com/mig-<resource>"
@@ -35,3 +36,11 @@ Feature: Every MIG profile of the A100-40GB and the H100-80GB, end to end
       | H100-80GB | 3g.40gb    | 3g.40gb    | h100-3g40   |
       | H100-80GB | 4g.40gb    | 4g.40gb    | h100-4g40   |
       | H100-80GB | 7g.80gb    | 7g.80gb    | h100-7g80   |
+
+    Examples: A30-24GB, whose 2g.12gb the reference confused with 2g.12gb+me
+      | model    | profile    | resource   | node       |
+      | A30-24GB | 1g.6gb     | 1g.6gb     | a30-1g6    |
+      | A30-24GB | 1g.6gb+me  | 1g.6gb.me  | a30-1g6me  |
+      | A30-24GB | 2g.12gb    | 2g.12gb    | a30-2g12   |
+      | A30-24GB | 2g.12gb+me | 2g.12gb.me | a30-2g12me |
+      | A30-24GB | 4g.24gb    | 4g.24gb    | a30-4g24   |

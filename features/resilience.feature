@@ -3,7 +3,8 @@ Feature: DAS components restarted mid-flight lose nothing
   pods keep their slices, claims are neither lost nor doubled, and pods that arrived meanwhile start once the
   component is back.
 
-  Scenario: The allocator restarts while pods run and a new pod waits
+  @reference-bug-6
+  Scenario: The allocator restarts while pods run and a new pod waits; it places nothing before it has read every claim (the reference serves before its informer has synced, and its claims have no TTL)
     Given an emulated GPU node "rs-alloc" with 1 "A100-40GB" GPU
     And a namespace "rs-alloc"
     When I create pods "a1, a2" in "rs-alloc" one after another, each asking for "1 mig.das.com/2g.10gb"

@@ -11,7 +11,8 @@ Feature: The admission webhook makes NVIDIA MIG requests DAS requests
     And pod "infer" in "wh-mutate" is for scheduler "das-scheduler"
     And pod "infer" in "wh-mutate" is bound to node "wh-gpu"
 
-  Scenario: A whole-GPU pod is left as it is
+  @reference-bug-13 @reference-design-8
+  Scenario: A whole-GPU pod is left as it is (the reference rewrites every nvidia.com/* resource)
     Given a namespace "wh-whole-gpu"
     When I create a pod "cuda" in "wh-whole-gpu" with limits "1 nvidia.com/gpu"
     Then pod "cuda" in "wh-whole-gpu" has limits "1 nvidia.com/gpu" and requests "1 nvidia.com/gpu"

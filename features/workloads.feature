@@ -80,7 +80,8 @@ Feature: Workloads of every shape get their slices, and give them back
     Then pod "also-big" in "wl-wait" is Running on node "wl-wait"
     And the emulated GPUs of node "wl-wait" hold exactly the slices of the claims of pod "also-big" in "wl-wait"
 
-  Scenario: Small slices are packed so that a 7g.40gb still fits
+  @reference-design-5
+  Scenario: Small slices are packed so that a 7g.40gb still fits (the reference's first fit spreads them)
     Given an emulated GPU node "wl-pack" with 2 "A100-40GB" GPUs
     And a namespace "wl-pack"
     When I create pods "s1, s2, s3" in "wl-pack" one after another, each asking for "1 mig.das.com/1g.5gb"

@@ -17,11 +17,15 @@ import io.cucumber.java.en.Then;
 import io.cucumber.java.en.When;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 /** Steps about the DAS allocator and the AllocationClaims it writes. */
@@ -44,6 +48,51 @@ public class AllocatorSteps {
         }
         String uid = p.getMetadata().getUid();
         return claims().stream().filter(c -> uid.equals(c.getSpec().podRef().uid())).toList();
+    }
+
+    /** One write to an AllocationClaim seen through a watch: what happened, to which claim, for which pod and node. */
+    private record ClaimWrite(Watcher.Action action, String claim, String podUid, String node) {
+    }
+
+    private final List<ClaimWrite> claimWrites = new CopyOnWriteArrayList<>();
+    private Watch claimWatch;
+
+    @After
+    public void stopCountingClaimWrites() {
+        if (claimWatch != null) {
+            claimWatch.close();
+            claimWatch = null;
+        }
+    }
+
+    @Given("I count the AllocationClaims written from now on")
+    public void countClaimWrites() {
+        claimWatch = client().resources(AllocationClaim.class).inNamespace(EmbeddedCluster.DAS_NAMESPACE).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, AllocationClaim claim) {
+                claimWrites.add(new ClaimWrite(action, claim.getMetadata().getName(),
+                        claim.getSpec() == null ? null : claim.getSpec().podRef().uid(), claim.getSpec() == null ? null : claim.getSpec().nodename()));
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                // closed by the scenario's end
+            }
+        });
+    }
+
+    @Then("{int} AllocationClaims were created for pod {string} in {string}, all on the node it is bound to, and none was deleted")
+    public void claimsCreatedOnlyOnTheChosenNode(int count, String name, String namespace) {
+        Pod pod = await("pod " + namespace + "/" + name + " bound").atMost(Duration.ofSeconds(30))
+                .until(() -> client().pods().inNamespace(namespace).withName(name).get(), p -> p != null && p.getSpec().getNodeName() != null);
+        String uid = pod.getMetadata().getUid();
+        String node = pod.getSpec().getNodeName();
+        await("claims of " + name + " seen through the watch").atMost(Duration.ofSeconds(10))
+                .until(() -> claimWrites.stream().filter(w -> w.action() == Watcher.Action.ADDED && uid.equals(w.podUid())).count() >= count);
+        List<ClaimWrite> mine = claimWrites.stream().filter(w -> uid.equals(w.podUid())).toList();
+        assertThat(mine).filteredOn(w -> w.action() == Watcher.Action.ADDED).as("claims created for " + name).hasSize(count)
+                .allSatisfy(w -> assertThat(w.node()).as(w.claim()).isEqualTo(node));
+        assertThat(mine).filteredOn(w -> w.action() == Watcher.Action.DELETED).as("claims of " + name + " deleted").isEmpty();
     }
 
     @After

@@ -315,6 +315,21 @@ public class NodeDaemonSteps {
 
     // ---- CDI specs --------------------------------------------------------------------------------------------
 
+    @Then("the CDI spec of container {string} of pod {string} in {string} on node {string} carries no hooks")
+    public void specWithoutHooks(String container, String name, String namespace, String nodeName) throws IOException {
+        String uid = client().pods().inNamespace(namespace).withName(name).get().getMetadata().getUid();
+        List<JsonNode> mine = specs(node(nodeName)).stream()
+                .filter(spec -> uid.equals(spec.path("annotations").path("das.inference.redhat.com/pod-uid").asText())
+                        && container.equals(spec.path("annotations").path("das.inference.redhat.com/container").asText()))
+                .toList();
+        assertThat(mine).as("CDI specs of " + name + "/" + container).hasSize(1);
+        JsonNode spec = mine.getFirst();
+        // A hook here runs when the runtime creates or stops the container, which the pod outlives.
+        assertThat(spec.path("containerEdits").has("hooks")).as("spec-wide hooks").isFalse();
+        assertThat(spec.path("devices")).isNotEmpty()
+                .allSatisfy(d -> assertThat(d.path("containerEdits").has("hooks")).as("hooks of device " + d.path("name").asText()).isFalse());
+    }
+
     private static List<JsonNode> specs(EmulatedGpuNode node) throws IOException {
         if (!Files.isDirectory(node.cdiDir())) {
             return List.of();
