@@ -40,6 +40,9 @@ Feature: The operator installs DAS from one DASOperator
     And ClusterRoleBinding "das-scheduler-kube-scheduler" binds ServiceAccount "das-scheduler" to ClusterRole "system:kube-scheduler"
     And ServiceAccount "das-webhook" has no API token mounted
     And every namespaced DAS object is owned by the DASOperator
+    And the pods of "das-operator, das-scheduler, das-webhook" pass the "restricted" Pod Security Standard as the API server enforces it
+    And the pods of "das-node" do not pass the "restricted" Pod Security Standard
+    And the pods of "das-node" pass the "privileged" Pod Security Standard as the API server enforces it
     And the ServiceAccounts have exactly these permissions:
       | serviceaccount | verb   | group               | resource                | namespace    | allowed |
       | das-scheduler  | create | inference.redhat.com | allocationclaims        | das-operator | yes     |

@@ -418,4 +418,52 @@ public class OperatorSteps {
         assertThat(items).extracting(HasMetadata::getKind).contains("Namespace", "ServiceAccount", "ClusterRole",
                 "ClusterRoleBinding", "Role", "RoleBinding", "Deployment", "DASOperator");
     }
+
+    /**
+     * Each component's pod, as its Deployment or DaemonSet would create it, sent to the API server (dry run, so
+     * nothing is stored) in a namespace that enforces the given Pod Security level: the API server's own PodSecurity
+     * admission decides. The operator's Deployment comes from the generated manifests (it runs in-process here).
+     */
+    @Then("the pods of {string} pass the {string} Pod Security Standard as the API server enforces it")
+    public void passPodSecurity(String components, String level) throws IOException {
+        for (String component : components.split(",\\s*")) {
+            assertThat(podSecurityVerdict(component, level)).as(component + " under " + level).isEmpty();
+        }
+    }
+
+    @Then("the pods of {string} do not pass the {string} Pod Security Standard")
+    public void failPodSecurity(String component, String level) throws IOException {
+        assertThat(podSecurityVerdict(component, level)).as(component + " under " + level).hasValueSatisfying(m -> assertThat(m)
+                .contains("violates PodSecurity \"" + level));
+    }
+
+    /** The API server's refusal of the component's pod under that level, or empty when it admits it. */
+    private Optional<String> podSecurityVerdict(String component, String level) throws IOException {
+        String namespace = "pss-" + level;
+        client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(namespace)
+                .addToLabels("pod-security.kubernetes.io/enforce", level).addToLabels("pod-security.kubernetes.io/enforce-version", "latest")
+                .endMetadata().build()).serverSideApply();
+        io.fabric8.kubernetes.api.model.PodTemplateSpec template = switch (component) {
+            case "das-node" -> daemonSet(component).getSpec().getTemplate();
+            case "das-operator" -> generatedManifests().stream().filter(o -> o instanceof Deployment && component.equals(o.getMetadata().getName()))
+                    .map(o -> ((Deployment) o).getSpec().getTemplate()).findFirst().orElseThrow();
+            default -> deployment(component).getSpec().getTemplate();
+        };
+        String account = template.getSpec().getServiceAccountName();
+        if (account != null) {
+            // The ServiceAccount admission plugin wants it to exist, dry run or not.
+            client().serviceAccounts().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                    .withNewMetadata().withName(account).endMetadata().build()).serverSideApply();
+        }
+        io.fabric8.kubernetes.api.model.Pod pod = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                .withName(component + "-pss-check").withNamespace(namespace).withLabels(template.getMetadata().getLabels()).endMetadata()
+                .withSpec(template.getSpec()).build();
+        try {
+            client().pods().inNamespace(namespace).resource(pod).dryRun().create();
+            return Optional.empty();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            assertThat(e.getCode()).as("refused by admission, not for another reason: " + e.getMessage()).isEqualTo(403);
+            return Optional.of(e.getMessage());
+        }
+    }
 }
