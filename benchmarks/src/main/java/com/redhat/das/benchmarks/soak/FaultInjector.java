@@ -66,6 +66,7 @@ final class FaultInjector {
     private final Instant start;
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
     private final List<Kind> bag = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger rejectedProbes = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean stopped;
 
     FaultInjector(Testbed bed, SoakPlan plan, Instant start) {
@@ -164,16 +165,29 @@ final class FaultInjector {
         Instant deadline = Instant.now().plus(PROBE_TIMEOUT);
         boolean created = false;
         long result = -1;
+        int attempt = 0;
         while (Instant.now().isBefore(deadline) && !stoppedHard()) {
             try {
                 if (!created) {
+                    pod.getMetadata().setName(attempt == 0 ? name : name + "-retry-" + attempt);
                     bed.client().pods().inNamespace(ChurnWorkload.NAMESPACE).resource(pod).create();
                     created = true;
                 }
-                Pod now = bed.client().pods().inNamespace(ChurnWorkload.NAMESPACE).withName(name).get();
-                if (now != null && now.getStatus() != null && "Running".equals(now.getStatus().getPhase())) {
+                Pod now = bed.client().pods().inNamespace(ChurnWorkload.NAMESPACE).withName(pod.getMetadata().getName()).get();
+                String phase = now == null || now.getStatus() == null ? null : now.getStatus().getPhase();
+                if ("Running".equals(phase)) {
                     result = Duration.between(since, Instant.now()).toMillis();
                     break;
+                }
+                if ("Failed".equals(phase)) {
+                    // Refused at admission (the pod is never started without its slice); a user's controller would
+                    // make a new pod, and so does the probe. Counted: it is a finding, not convergence.
+                    rejectedProbes.incrementAndGet();
+                    LOG.warn("Probe {} was refused by the kubelet: {} {}", pod.getMetadata().getName(), now.getStatus().getReason(),
+                            now.getStatus().getMessage());
+                    deleteProbe(pod.getMetadata().getName());
+                    attempt++;
+                    created = false;
                 }
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 409) {
@@ -182,12 +196,21 @@ final class FaultInjector {
             }
             pause(100);
         }
+        deleteProbe(pod.getMetadata().getName());
+        return result;
+    }
+
+    private void deleteProbe(String name) {
         try {
             bed.client().pods().inNamespace(ChurnWorkload.NAMESPACE).withName(name).withGracePeriod(0).delete();
         } catch (KubernetesClientException e) {
             LOG.warn("Could not delete probe {}: {}", name, e.getMessage());
         }
-        return result;
+    }
+
+    /** Probe pods the kubelet refused at admission (each then retried with a new pod). */
+    int rejectedProbes() {
+        return rejectedProbes.get();
     }
 
     private boolean stoppedHard() {

@@ -24,6 +24,7 @@ final class PodLedger implements AutoCloseable {
         final boolean owned;
         volatile Instant running;
         volatile String phase;
+        volatile String reason;
         volatile boolean deleting;
         volatile boolean gone;
 
@@ -75,6 +76,7 @@ final class PodLedger implements AutoCloseable {
                 !pod.getMetadata().getOwnerReferences().isEmpty()));
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
         e.phase = phase;
+        e.reason = pod.getStatus() == null ? null : pod.getStatus().getReason();
         e.deleting = pod.getMetadata().getDeletionTimestamp() != null;
         if ("Running".equals(phase) && e.running == null) {
             e.running = Instant.now();
@@ -102,6 +104,11 @@ final class PodLedger implements AutoCloseable {
 
     int failed() {
         return (int) byUid.values().stream().filter(e -> "Failed".equals(e.phase)).count();
+    }
+
+    /** Pods the kubelet refused at admission ({@code UnexpectedAdmissionError}: Allocate found no slice for them). */
+    int rejectedAtAdmission() {
+        return (int) byUid.values().stream().filter(e -> "Failed".equals(e.phase) && "UnexpectedAdmissionError".equals(e.reason)).count();
     }
 
     /** Pods neither ended nor being deleted. */

@@ -29,12 +29,15 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * @param claimsDuplicated distinct duplicate claims (two live claims on one placement, or more than a pod asks for)
  * @param leftAtEnd     claims, slices and CDI specs still present once every workload was deleted and the cluster settled
  * @param stuckPods     workload pods still waiting to run when the workload stopped and the cluster had settled
+ * @param rejectedAtAdmission workload and probe pods the kubelet refused because Allocate found no slice for them:
+ *                      never started without one, but a bare pod so refused is lost to its author
  */
 public record SoakReport(String name, long seed, long durationMs, int podsSeen, int podsRun, int podsSucceeded, int podsFailed,
                          Map<String, Integer> objectsCreated, long apiErrors, Map<String, Integer> faultsPerKind,
                          List<FaultInjector.Fault> faults, Map<String, Percentiles> convergencePerKind, Percentiles convergence,
                          Percentiles podStart, int checks, int checksSkipped, List<String> violations, int claimsLost,
-                         int claimsDuplicated, Map<String, Integer> leftAtEnd, int stuckPods, List<Sample> timeline) {
+                         int claimsDuplicated, Map<String, Integer> leftAtEnd, int stuckPods, int rejectedAtAdmission,
+                         List<Sample> timeline) {
 
     /** One point of the timeline, every few seconds. */
     public record Sample(long atMs, int alive, int run, int claims, int slices) {

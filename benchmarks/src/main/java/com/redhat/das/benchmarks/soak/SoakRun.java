@@ -111,7 +111,7 @@ public final class SoakRun {
                 for (Violation v : checker.snapshot()) {
                     violations.putIfAbsent("final " + v.kind() + " " + v.subject(), v);
                 }
-                return report(workload, injector.faults(), stuck, left);
+                return report(workload, injector.faults(), injector.rejectedProbes(), stuck, left);
             } finally {
                 checking = false;
                 injector.stop();
@@ -132,6 +132,10 @@ public final class SoakRun {
                         }
                     }
                     timeline.add(new SoakReport.Sample(elapsed().toMillis(), ledger.alive(), ledger.run(), r.claims(), r.slices()));
+                    if (checks.get() % 30 == 0) {
+                        LOG.info("Soak {}: {} s, {} pods run, {} alive, {} claims, {} slices, {} violation(s) so far", plan.name(),
+                                elapsed().toSeconds(), ledger.run(), ledger.alive(), r.claims(), r.slices(), violations.size());
+                    }
                 } catch (RuntimeException e) {
                     // The API server is down or restarting: nothing to read.
                     skipped.incrementAndGet();
@@ -155,7 +159,8 @@ public final class SoakRun {
             return left;
         }
 
-        private SoakReport report(ChurnWorkload workload, List<FaultInjector.Fault> faults, int stuck, Map<String, Integer> left) {
+        private SoakReport report(ChurnWorkload workload, List<FaultInjector.Fault> faults, int rejectedProbes, int stuck,
+                                  Map<String, Integer> left) {
             List<String> found;
             int lost;
             int duplicated;
@@ -172,7 +177,7 @@ public final class SoakRun {
             return new SoakReport(plan.name(), plan.seed(), elapsed().toMillis(), ledger.seen(), ledger.run(), ledger.succeeded(), ledger.failed(),
                     workload.created(), workload.apiErrors(), SoakReport.countPerKind(faults), faults, SoakReport.perKind(faults),
                     SoakReport.Percentiles.of(convergence), SoakReport.Percentiles.of(ledger.startLatenciesMillis()), checks.get(), skipped.get(),
-                    found, lost, duplicated, left, stuck, List.copyOf(timeline));
+                    found, lost, duplicated, left, stuck, ledger.rejectedAtAdmission() + rejectedProbes, List.copyOf(timeline));
         }
 
         private Duration elapsed() {
@@ -224,9 +229,9 @@ public final class SoakRun {
         SoakReport report = run(plan);
         List<Path> files = report.write(plan.out());
         System.out.printf("%s: %d pods run (%d seen) in %d s; faults %s; convergence p50 %d ms, p99 %d ms; violations %d; lost %d;"
-                        + " duplicated %d; left at end %s; stuck %d%n", report.name(), report.podsRun(), report.podsSeen(), report.durationMs() / 1000,
+                        + " duplicated %d; left at end %s; stuck %d; refused at admission %d%n", report.name(), report.podsRun(), report.podsSeen(), report.durationMs() / 1000,
                 report.faultsPerKind(), report.convergence().p50(), report.convergence().p99(), report.violations().size(), report.claimsLost(),
-                report.claimsDuplicated(), report.leftAtEnd(), report.stuckPods());
+                report.claimsDuplicated(), report.leftAtEnd(), report.stuckPods(), report.rejectedAtAdmission());
         report.violations().forEach(v -> System.out.println("  violation: " + v));
         files.forEach(f -> System.out.println("  wrote " + f));
         System.exit(report.clean() ? 0 : 1);
