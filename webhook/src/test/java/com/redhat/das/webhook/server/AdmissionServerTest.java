@@ -197,6 +197,42 @@ class AdmissionServerTest {
         }
     }
 
+    @Test
+    void plainHttpGetsNoAdmissionAnswer() throws Exception {
+        String body = review("uid-plain", MIG_POD);
+        byte[] request = ("POST /mutate-pods HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\nConnection: close\r\n\r\n" + body)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] answer;
+        try (java.net.Socket plain = new java.net.Socket("127.0.0.1", server.port())) {
+            plain.setSoTimeout(5_000);
+            plain.getOutputStream().write(request);
+            plain.getOutputStream().flush();
+            answer = readUntilClosed(plain.getInputStream());
+        }
+        // A TLS listener answers cleartext with at most a TLS alert record (content type 21) and closes; never HTTP.
+        String text = new String(answer, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(text).doesNotContain("HTTP/1.").doesNotContain("AdmissionReview").doesNotContain("uid-plain");
+        if (answer.length > 0) {
+            assertThat(answer[0]).as("TLS record type").isEqualTo((byte) 21);
+        }
+        // and the server still serves TLS clients
+        assertThat(post("/mutate-pods", review("uid-after", MIG_POD)).statusCode()).isEqualTo(200);
+    }
+
+    private static byte[] readUntilClosed(java.io.InputStream in) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        try {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                out.write(buffer, 0, n);
+            }
+        } catch (java.net.SocketException reset) {
+            // the server may reset the connection instead of closing it: the same refusal
+        }
+        return out.toByteArray();
+    }
+
     private SSLSocket handshake(String protocol) throws Exception {
         SSLParameters parameters = new SSLParameters();
         parameters.setProtocols(new String[] {protocol});
